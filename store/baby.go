@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/coplan/coplan/civil"
+	"gorm.io/gorm"
+)
+
+// BabyStatus is where a family stands with CO.
+type BabyStatus string
+
+// Statuses of a baby record.
+const (
+	StatusEligible  BabyStatus = "eligible"  // born, not yet asked
+	StatusEnrolled  BabyStatus = "enrolled"  // chose CO; the planner places these
+	StatusDeclined  BabyStatus = "declined"  // chose individual check-ups
+	StatusWithdrawn BabyStatus = "withdrawn" // left CO
+)
+
+// Valid reports whether s is a known status.
+func (s BabyStatus) Valid() bool {
+	switch s {
+	case StatusEligible, StatusEnrolled, StatusDeclined, StatusWithdrawn:
+		return true
+	}
+	return false
+}
+
+// Baby is the minimum coplan needs to plan a family into a group: a pseudonymous
+// reference of the organisation's own choosing, a birth date (or, before birth, a
+// due date), where the family lives and the language it speaks. No name, address
+// or BSN is stored, of the baby or a parent.
+type Baby struct {
+	ID             string      `gorm:"primaryKey" json:"id"`
+	OrganisationID string      `json:"organisation_id"`
+	LocationID     string      `json:"location_id"`
+	Ref            string      `json:"ref"`
+	BirthDate      *civil.Date `json:"birth_date"`
+	ExpectedDate   *civil.Date `json:"expected_date"`
+	Language       string      `json:"language"`
+	Status         BabyStatus  `json:"status"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+}
+
+// Refs are codes, not names: no spaces, so "Jan Jansen" cannot be stored as one.
+var refPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
+
+// Validate checks the fields of b that do not depend on the date.
+func (b *Baby) Validate() error {
+	var f Fields
+	if !refPattern.MatchString(b.Ref) {
+		f.Add("ref", "must be 1 to 64 letters, digits, '.', '_', '/' or '-' (a pseudonymous code, not a name)")
+	}
+	if b.LocationID == "" {
+		f.Add("location_id", "is required")
+	}
+	if b.Language != "" && !ValidLanguage(b.Language) {
+		f.Add("language", "%q is not an ISO 639 language code such as ar, ti or prs", b.Language)
+	}
+	if !b.Status.Valid() {
+		f.Add("status", "must be eligible, enrolled, declined or withdrawn")
+	}
+	if b.BirthDate == nil && b.ExpectedDate == nil {
+		f.Add("birth_date", "is required (or expected_date before birth)")
+	}
+	return f.Err()
+}
+
+// validateDates checks the dates against today; a birth date is checked only when
+// it is new, so an old record can still be edited.
+func validateBabyDates(b *Baby, old *Baby, today civil.Date) error {
+	var f Fields
+	if b.BirthDate != nil && (old == nil || old.BirthDate == nil || *old.BirthDate != *b.BirthDate) {
+		switch d := *b.BirthDate; {
+		case d > today:
+			f.Add("birth_date", "%s is in the future", d)
+		case d < today.AddMonths(-24):
+			f.Add("birth_date", "%s is more than 2 years ago", d)
+		}
+	}
+	if b.ExpectedDate != nil && b.BirthDate == nil && (old == nil || old.ExpectedDate == nil || *old.ExpectedDate != *b.ExpectedDate) {
+		switch d := *b.ExpectedDate; {
+		case d > today.AddDays(300):
+			f.Add("expected_date", "%s is more than 300 days ahead", d)
+		case d < today.AddDays(-60):
+			f.Add("expected_date", "%s is more than 60 days ago; set the birth date instead", d)
+		}
+	}
+	return f.Err()
+}
+
+// Today is the store clock's date in Amsterdam.
+func (db *DB) Today() civil.Date { return civil.Today(db.now()) }
+
+func (db *DB) requireBabyAccess(ctx context.Context, a Actor, action, id string) error {
+	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+		db.auditFailure(ctx, a, action, "baby", id, err)
+		return err
+	}
+	return nil
+}
+
+// babyLocation loads the location a baby is put at, as a field error when a may not use it.
+func (db *DB) babyLocation(tx *gorm.DB, a Actor, field, id string) (*Location, error) {
+	l, err := first[Location](a.scopeLocations(tx.Where("id = ?", id), "id", "organisation_id"), "location", id)
+	if ErrorCode(err) == ENotFound {
+		return nil, &Error{Code: EInvalid, Message: "the request has invalid fields",
+			Fields: []FieldError{{Field: field, Detail: "unknown location " + quote(id)}}}
+	}
+	return l, err
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+func (db *DB) checkRefFree(tx *gorm.DB, organisationID, ref, exceptID string) error {
+	q := tx.Model(&Baby{}).Where("organisation_id = ? AND ref = ?", organisationID, ref)
+	if exceptID != "" {
+		q = q.Where("id <> ?", exceptID)
+	}
+	if count(q) > 0 {
+		return &Error{Code: EConflict, Message: "a baby with this ref already exists in the organisation",
+			Fields: []FieldError{{Field: "ref", Detail: "is already taken"}}}
+	}
+	return nil
+}
+
+// CreateBaby stores a new baby record at a location a may use.
+func (db *DB) CreateBaby(ctx context.Context, a Actor, b *Baby) error {
+	if err := db.requireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
+		return err
+	}
+	if b.Status == "" {
+		b.Status = StatusEnrolled
+	}
+	err := b.Validate()
+	if err == nil {
+		err = validateBabyDates(b, nil, db.Today())
+	}
+	if err == nil {
+		err = db.tx(ctx, func(tx *gorm.DB) error {
+			l, err := db.babyLocation(tx, a, "location_id", b.LocationID)
+			if err != nil {
+				return err
+			}
+			b.ID = NewID("baby")
+			b.OrganisationID = l.OrganisationID
+			if err := db.checkRefFree(tx, b.OrganisationID, b.Ref, ""); err != nil {
+				return err
+			}
+			if err := tx.Create(b).Error; err != nil {
+				return wrapWrite(err, "baby", "ref")
+			}
+			return db.audit(tx, a, b.OrganisationID, ActionCreate, "baby", OutcomeSuccess, "", b.ID)
+		})
+	}
+	if err != nil {
+		db.auditFailure(ctx, a, ActionCreate, "baby", "", err)
+	}
+	return err
+}
+
+// Baby reads one baby record and logs the read.
+func (db *DB) Baby(ctx context.Context, a Actor, id string) (*Baby, error) {
+	if err := db.requireBabyAccess(ctx, a, ActionRead, id); err != nil {
+		return nil, err
+	}
+	var out *Baby
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		b, err := first[Baby](a.scopeOrganisation(tx.Where("id = ?", id), "organisation_id"), "baby", id)
+		if err != nil {
+			return err
+		}
+		out = b
+		return db.audit(tx, a, b.OrganisationID, ActionRead, "baby", OutcomeSuccess, "", id)
+	})
+	if err != nil {
+		db.auditFailure(ctx, a, ActionRead, "baby", id, err)
+	}
+	return out, err
+}
+
+// BabyFilter selects baby records; Ref makes the list a search.
+type BabyFilter struct {
+	LocationID string
+	Status     BabyStatus
+	Ref        string
+	Page
+}
+
+// Babies lists baby records and logs one row per record returned.
+func (db *DB) Babies(ctx context.Context, a Actor, f BabyFilter) ([]Baby, int64, error) {
+	action := ActionList
+	if f.Ref != "" {
+		action = ActionSearch
+	}
+	if err := db.requireBabyAccess(ctx, a, action, ""); err != nil {
+		return nil, 0, err
+	}
+	var (
+		items []Baby
+		total int64
+	)
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		q := a.scopeOrganisation(tx.Model(&Baby{}), "organisation_id")
+		if f.LocationID != "" {
+			q = q.Where("location_id = ?", f.LocationID)
+		}
+		if f.Status != "" {
+			q = q.Where("status = ?", f.Status)
+		}
+		if f.Ref != "" {
+			q = q.Where("ref = ?", f.Ref)
+		}
+		var err error
+		items, total, err = page[Baby](q, f.Page, "ref, id", "babies")
+		if err != nil {
+			return err
+		}
+		return db.auditRecords(tx, a, action, items)
+	})
+	return items, total, err
+}
+
+// auditRecords logs one row per baby, each under the organisation it belongs to.
+func (db *DB) auditRecords(tx *gorm.DB, a Actor, action string, babies []Baby) error {
+	if len(babies) == 0 {
+		return db.audit(tx, a, a.OrganisationID, action, "baby", OutcomeSuccess, "no records")
+	}
+	byOrg := map[string][]string{}
+	var orgs []string
+	for _, b := range babies {
+		if _, ok := byOrg[b.OrganisationID]; !ok {
+			orgs = append(orgs, b.OrganisationID)
+		}
+		byOrg[b.OrganisationID] = append(byOrg[b.OrganisationID], b.ID)
+	}
+	for _, org := range orgs {
+		if err := db.audit(tx, a, org, action, "baby", OutcomeSuccess, "", byOrg[org]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateBaby applies change to a baby record. The location changes only through
+// MoveBaby, so that the relocation history stays complete.
+func (db *DB) UpdateBaby(ctx context.Context, a Actor, id string, change func(*Baby)) (*Baby, error) {
+	if err := db.requireBabyAccess(ctx, a, ActionUpdate, id); err != nil {
+		return nil, err
+	}
+	var out *Baby
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		old, err := first[Baby](db.forUpdate(a.scopeOrganisation(tx.Where("id = ?", id), "organisation_id")), "baby", id)
+		if err != nil {
+			return err
+		}
+		b := *old
+		change(&b)
+		b.ID, b.OrganisationID, b.CreatedAt = old.ID, old.OrganisationID, old.CreatedAt
+		if b.LocationID != old.LocationID {
+			return &Error{Code: EUnprocessable, Message: "a baby's location changes only by recording a move",
+				Fields: []FieldError{{Field: "location_id", Detail: "use POST /api/v1/babies/{id}/moves"}}}
+		}
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		if err := validateBabyDates(&b, old, db.Today()); err != nil {
+			return err
+		}
+		if err := db.checkRefFree(tx, b.OrganisationID, b.Ref, b.ID); err != nil {
+			return err
+		}
+		if err := tx.Save(&b).Error; err != nil {
+			return wrapWrite(err, "baby", "ref")
+		}
+		out = &b
+		return db.audit(tx, a, b.OrganisationID, ActionUpdate, "baby", OutcomeSuccess, "changed: "+changedBabyFields(old, &b), id)
+	})
+	if err != nil {
+		db.auditFailure(ctx, a, ActionUpdate, "baby", id, err)
+	}
+	return out, err
+}
+
+// changedBabyFields names the changed fields, never their values.
+func changedBabyFields(a, b *Baby) string {
+	var names []string
+	eqDate := func(x, y *civil.Date) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	if a.Ref != b.Ref {
+		names = append(names, "ref")
+	}
+	if !eqDate(a.BirthDate, b.BirthDate) {
+		names = append(names, "birth_date")
+	}
+	if !eqDate(a.ExpectedDate, b.ExpectedDate) {
+		names = append(names, "expected_date")
+	}
+	if a.Language != b.Language {
+		names = append(names, "language")
+	}
+	if a.Status != b.Status {
+		names = append(names, "status")
+	}
+	if len(names) == 0 {
+		return "nothing"
+	}
+	return strings.Join(names, ",")
+}
+
+// DeleteBaby removes a baby record and its move history.
+func (db *DB) DeleteBaby(ctx context.Context, a Actor, id string) error {
+	if err := db.requireBabyAccess(ctx, a, ActionDelete, id); err != nil {
+		return err
+	}
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		b, err := first[Baby](db.forUpdate(a.scopeOrganisation(tx.Where("id = ?", id), "organisation_id")), "baby", id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("baby_id = ?", id).Delete(&Move{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Delete(&Baby{}, "id = ?", id).Error; err != nil {
+			return err
+		}
+		return db.audit(tx, a, b.OrganisationID, ActionDelete, "baby", OutcomeSuccess, "", id)
+	})
+	if err != nil {
+		db.auditFailure(ctx, a, ActionDelete, "baby", id, err)
+	}
+	return err
+}

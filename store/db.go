@@ -1,0 +1,176 @@
+// Package store owns coplan's persistent state: the gorm models of organisations,
+// locations, rooms, facilitators, babies and their moves, access tokens and the
+// audit log; the repositories that read and write them with the caller's access
+// scope applied; and the versioned migrations. It runs the same on PostgreSQL and
+// on an embedded SQLite file.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The two supported databases.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DefaultSQLitePath is where the embedded database lives when nothing is configured.
+const DefaultSQLitePath = "./data/coplan.db"
+
+// DB is coplan's database handle.
+type DB struct {
+	gorm    *gorm.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives slow-query and error lines, with SQL parameters left out.
+	Logger *slog.Logger
+}
+
+// IsPostgresURL reports whether url selects PostgreSQL.
+func IsPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Open connects to url (a postgres:// URL, or a SQLite file path; empty means
+// DefaultSQLitePath) and applies every pending migration.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg := &gorm.Config{
+		TranslateError: true,
+		NowFunc:        func() time.Time { return opts.Now().UTC() },
+		// Parameters are never logged: they carry birth dates and token hashes.
+		Logger: logger.New(slogWriter{opts.Logger}, logger.Config{
+			SlowThreshold:             time.Second,
+			LogLevel:                  logger.Warn,
+			IgnoreRecordNotFoundError: true,
+			ParameterizedQueries:      true,
+		}),
+	}
+	var (
+		g       *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	if IsPostgresURL(url) {
+		dialect = Postgres
+		g, err = gorm.Open(postgres.Open(url), cfg)
+	} else {
+		dialect = SQLite
+		if url == "" {
+			url = DefaultSQLitePath
+		}
+		if err := os.MkdirAll(filepath.Dir(url), 0o750); err != nil {
+			return nil, fmt.Errorf("store: create directory for %s: %w", url, err)
+		}
+		g, err = gorm.Open(sqlite.Open(sqliteDSN(url)), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if dialect == SQLite {
+		// One connection: SQLite has one writer, and a single connection turns
+		// lock contention into queueing instead of "database is locked" errors.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	db := &DB{gorm: g, dialect: dialect, now: opts.Now}
+	if err := db.Ping(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Dialect returns which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping %s: %w", db.dialect, err)
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Gorm exposes the handle for tests and for packages that add their own tables.
+func (db *DB) Gorm() *gorm.DB { return db.gorm }
+
+// Now returns the current time of the store's clock in UTC.
+func (db *DB) Now() time.Time { return db.now().UTC() }
+
+// tx runs fn in one transaction on ctx.
+func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return db.gorm.WithContext(ctx).Transaction(fn)
+}
+
+// NewID returns a random id with a short prefix naming the kind of record.
+func NewID(prefix string) string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Printf(format string, args ...any) {
+	w.l.Warn("database", "msg", fmt.Sprintf(format, args...))
+}

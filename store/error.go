@@ -1,0 +1,94 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Code classifies an error so that the API can map it to an HTTP status in one place.
+type Code string
+
+// The error codes of coplan. Everything else is internal.
+const (
+	EInvalid       Code = "invalid"       // a field is malformed or out of range (400)
+	EUnprocessable Code = "unprocessable" // well-formed, but a domain rule forbids it (422)
+	ENotFound      Code = "not_found"     // missing, or not visible to the caller (404)
+	EConflict      Code = "conflict"      // clashes with stored state, e.g. a duplicate ref (409)
+	EUnauthorized  Code = "unauthorized"  // no valid credentials (401)
+	EForbidden     Code = "forbidden"     // valid credentials, wrong role (403)
+	EInternal      Code = "internal"
+)
+
+// FieldError names one bad field by its JSON name (or path) and says what is wrong.
+type FieldError struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+// Error is the typed error every layer of coplan returns for expected failures.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  []FieldError
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Message
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Detail
+	}
+	return e.Message + " (" + strings.Join(parts, "; ") + ")"
+}
+
+// Errorf returns an *Error with the given code.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EInternal for untyped errors.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// Fields collects field errors; its Err is nil when nothing was added.
+type Fields struct {
+	list []FieldError
+}
+
+// Add records a problem with field.
+func (f *Fields) Add(field, format string, args ...any) {
+	f.list = append(f.list, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
+}
+
+// AddIndexed records the problems of a list field, one per index, in index order.
+func (f *Fields) AddIndexed(field string, problems map[int]string) {
+	idx := make([]int, 0, len(problems))
+	for i := range problems {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		f.Add(fmt.Sprintf("%s[%d]", field, i), "%s", problems[i])
+	}
+}
+
+// Err returns an EInvalid error naming every field, or nil.
+func (f *Fields) Err() error {
+	if len(f.list) == 0 {
+		return nil
+	}
+	return &Error{Code: EInvalid, Message: "the request has invalid fields", Fields: f.list}
+}
+
+func notFound(what, id string) *Error {
+	return Errorf(ENotFound, "%s %q does not exist", what, id)
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// LocationKind is the kind of COA reception location.
+type LocationKind string
+
+// Kinds of COA location.
+const (
+	KindAZC              LocationKind = "azc"              // regular asylum seekers' centre
+	KindAC               LocationKind = "ac"               // application centre (Ter Apel, Budel)
+	KindNoodopvang       LocationKind = "noodopvang"       // emergency shelter
+	KindCrisisNoodopvang LocationKind = "crisisnoodopvang" // crisis emergency shelter
+)
+
+// Location is a COA reception location served by one GGD/JGZ organisation.
+type Location struct {
+	ID             string       `gorm:"primaryKey" json:"id"`
+	OrganisationID string       `json:"organisation_id"`
+	Kind           LocationKind `json:"kind"`
+	Name           string       `json:"name"`
+	Municipality   string       `json:"municipality"`
+	// ShortStay locations form no groups of their own (application centres,
+	// crisis shelters); their babies join a hub's group through its catchment.
+	ShortStay bool `json:"short_stay"`
+	// Catchment names nearby locations whose babies may join this location's groups.
+	Catchment []string  `gorm:"serializer:json" json:"catchment"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// DefaultShortStay is the short-stay default of a kind: application centres and
+// crisis shelters keep families for days or weeks, too short for a CO group.
+func DefaultShortStay(k LocationKind) bool {
+	return k == KindAC || k == KindCrisisNoodopvang
+}
+
+// Validate checks the fields of l that need no database.
+func (l *Location) Validate() error {
+	var f Fields
+	switch l.Kind {
+	case KindAZC, KindAC, KindNoodopvang, KindCrisisNoodopvang:
+	default:
+		f.Add("kind", "must be azc, ac, noodopvang or crisisnoodopvang")
+	}
+	validateName(&f, "name", l.Name)
+	if len(l.Municipality) > 200 {
+		f.Add("municipality", "is longer than 200 characters")
+	}
+	if l.OrganisationID == "" {
+		f.Add("organisation_id", "is required")
+	}
+	for i, c := range l.Catchment {
+		if c == l.ID && c != "" {
+			f.Add(fmt.Sprintf("catchment[%d]", i), "a location cannot be in its own catchment")
+		} else if slices.Index(l.Catchment, c) != i {
+			f.Add(fmt.Sprintf("catchment[%d]", i), "is listed twice")
+		}
+	}
+	if l.Catchment == nil {
+		l.Catchment = []string{}
+	}
+	return f.Err()
+}
+
+// scopeLocations limits a query on locations to those a may see.
+func (a Actor) scopeLocations(q *gorm.DB, idColumn, orgColumn string) *gorm.DB {
+	switch a.Role {
+	case RoleAdmin:
+		return q
+	case RoleLocation:
+		return q.Where(idColumn+" = ?", a.LocationID)
+	default:
+		return q.Where(orgColumn+" = ?", a.OrganisationID)
+	}
+}
+
+// checkReferences checks that l's organisation and catchment exist and are visible.
+func (db *DB) checkLocationReferences(tx *gorm.DB, a Actor, l *Location) error {
+	var f Fields
+	if !a.canSeeOrganisation(l.OrganisationID) {
+		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
+	} else if n := count(tx.Model(&Organisation{}).Where("id = ?", l.OrganisationID)); n == 0 {
+		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
+	}
+	for i, c := range l.Catchment {
+		if n := count(tx.Model(&Location{}).Where("id = ?", c)); n == 0 {
+			f.Add(fmt.Sprintf("catchment[%d]", i), "unknown location %q", c)
+		}
+	}
+	return f.Err()
+}
+
+func count(q *gorm.DB) int64 {
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return -1
+	}
+	return n
+}
+
+// CreateLocation stores a new location (admin, or a coordinator for its own organisation).
+func (db *DB) CreateLocation(ctx context.Context, a Actor, l *Location) error {
+	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+		return err
+	}
+	l.ID = NewID("loc")
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		if err := db.checkLocationReferences(tx, a, l); err != nil {
+			return err
+		}
+		return wrapWrite(tx.Create(l).Error, "location", "name")
+	})
+}
+
+// Location returns location id if a may see it.
+func (db *DB) Location(ctx context.Context, a Actor, id string) (*Location, error) {
+	q := a.scopeLocations(db.gorm.WithContext(ctx).Where("id = ?", id), "id", "organisation_id")
+	return first[Location](q, "location", id)
+}
+
+// LocationFilter selects locations.
+type LocationFilter struct {
+	OrganisationID string
+	Page
+}
+
+// Locations lists the locations a may see, by name.
+func (db *DB) Locations(ctx context.Context, a Actor, f LocationFilter) ([]Location, int64, error) {
+	q := a.scopeLocations(db.gorm.WithContext(ctx).Model(&Location{}), "id", "organisation_id")
+	if f.OrganisationID != "" {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	return page[Location](q, f.Page, "name, id", "locations")
+}
+
+// UpdateLocation applies change to location id. Only an admin may hand a location
+// over to another organisation; its babies then belong to that organisation.
+func (db *DB) UpdateLocation(ctx context.Context, a Actor, id string, change func(*Location)) (*Location, error) {
+	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+		return nil, err
+	}
+	var out *Location
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		q := a.scopeLocations(tx.Where("id = ?", id), "id", "organisation_id")
+		l, err := first[Location](db.forUpdate(q), "location", id)
+		if err != nil {
+			return err
+		}
+		oldOrg := l.OrganisationID
+		change(l)
+		l.ID = id
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		if err := db.checkLocationReferences(tx, a, l); err != nil {
+			return err
+		}
+		if err := tx.Save(l).Error; err != nil {
+			return wrapWrite(err, "location", "name")
+		}
+		if l.OrganisationID != oldOrg {
+			if err := tx.Model(&Baby{}).Where("location_id = ?", id).
+				Update("organisation_id", l.OrganisationID).Error; err != nil {
+				return wrapWrite(err, "baby", "ref")
+			}
+		}
+		out = l
+		return nil
+	})
+	return out, err
+}
+
+// DeleteLocation removes a location where no baby lives; its rooms go with it.
+func (db *DB) DeleteLocation(ctx context.Context, a Actor, id string) error {
+	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		q := a.scopeLocations(tx.Where("id = ?", id), "id", "organisation_id")
+		if _, err := first[Location](db.forUpdate(q), "location", id); err != nil {
+			return err
+		}
+		if n := count(tx.Model(&Baby{}).Where("location_id = ?", id)); n != 0 {
+			return Errorf(EConflict, "location %s still has %d babies; move them first", id, n)
+		}
+		if err := tx.Where("location_id = ?", id).Delete(&Room{}).Error; err != nil {
+			return err
+		}
+		return wrapWrite(tx.Delete(&Location{}, "id = ?", id).Error, "location", "id")
+	})
+}

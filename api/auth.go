@@ -1,0 +1,97 @@
+package api
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+// sessionCookie is the page-session cookie set by a login link.
+const sessionCookie = "coplan_session"
+
+func bearer(c *gin.Context) (string, bool) {
+	h := c.GetHeader("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
+// requireToken authenticates API requests by bearer token only.
+func (s *Server) requireToken(c *gin.Context) {
+	tok, ok := bearer(c)
+	if !ok {
+		s.fail(c, store.Errorf(store.EUnauthorized, "send a bearer token: Authorization: Bearer <token>"))
+		return
+	}
+	a, err := s.db.Authenticate(c, tok)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(ctxActor, a)
+	c.Next()
+}
+
+// pageAuth authenticates page requests by bearer token or session cookie. A
+// POST made with the cookie must carry the session's CSRF token.
+func (s *Server) pageAuth(required bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Set(ctxIsPage, true)
+		if tok, ok := bearer(c); ok {
+			a, err := s.db.Authenticate(c, tok)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			c.Set(ctxActor, a)
+			c.Next()
+			return
+		}
+		if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
+			if a, err := s.db.SessionActor(c, cookie); err == nil {
+				c.Set(ctxActor, a)
+				c.Set(ctxSession, cookie)
+				if c.Request.Method == http.MethodPost && !s.validCSRF(c, cookie) {
+					s.fail(c, store.Errorf(store.EForbidden, "the form's security token is missing or wrong; reload the page and try again"))
+					return
+				}
+			}
+		}
+		if _, ok := c.Get(ctxActor); !ok && required {
+			s.fail(c, store.Errorf(store.EUnauthorized, "log in through the login link you were given, or send a bearer token"))
+			return
+		}
+		c.Next()
+	}
+}
+
+// csrfToken is derived from the session, so it needs no storage.
+func (s *Server) csrfToken(session string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("csrf\x00" + store.HashSecret(session)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) validCSRF(c *gin.Context, session string) bool {
+	got := c.GetHeader("X-CSRF-Token")
+	if got == "" {
+		got = c.PostForm("csrf_token")
+	}
+	want := s.csrfToken(session)
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// actor returns the authenticated caller.
+func actor(c *gin.Context) store.Actor {
+	a, _ := c.Get(ctxActor)
+	act, _ := a.(store.Actor)
+	return act
+}

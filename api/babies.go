@@ -1,0 +1,184 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+type babyRequest struct {
+	Ref          *string           `json:"ref"`
+	BirthDate    *string           `json:"birth_date"`
+	ExpectedDate *string           `json:"expected_date"`
+	LocationID   *string           `json:"location_id"`
+	Language     *string           `json:"language"`
+	Status       *store.BabyStatus `json:"status"`
+}
+
+func (r *babyRequest) change() (func(*store.Baby), error) {
+	var f store.Fields
+	birth := dateField(&f, "birth_date", r.BirthDate)
+	expected := dateField(&f, "expected_date", r.ExpectedDate)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return func(b *store.Baby) {
+		set(&b.Ref, r.Ref)
+		set(&b.LocationID, r.LocationID)
+		set(&b.Language, r.Language)
+		set(&b.Status, r.Status)
+		if birth != nil {
+			b.BirthDate = birth
+		}
+		if expected != nil {
+			b.ExpectedDate = expected
+		}
+	}, nil
+}
+
+func (s *Server) createBaby(c *gin.Context) {
+	var req babyRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	change, err := req.change()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var b store.Baby
+	change(&b)
+	if err := s.db.CreateBaby(c, actor(c), &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, b)
+}
+
+func (s *Server) getBaby(c *gin.Context) {
+	b, err := s.db.Baby(c, actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, b)
+}
+
+func (s *Server) listBabies(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := store.BabyFilter{LocationID: c.Query("location_id"), Status: store.BabyStatus(c.Query("status")), Ref: c.Query("ref"), Page: p}
+	if f.Status != "" && !f.Status.Valid() {
+		s.fail(c, invalid("status", "must be eligible, enrolled, declined or withdrawn"))
+		return
+	}
+	items, total, err := s.db.Babies(c, actor(c), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Baby]{items, total})
+}
+
+func (s *Server) updateBaby(c *gin.Context) {
+	var req babyRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	change, err := req.change()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b, err := s.db.UpdateBaby(c, actor(c), c.Param("id"), change)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, b)
+}
+
+func (s *Server) deleteBaby(c *gin.Context) {
+	if err := s.db.DeleteBaby(c, actor(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type moveRequest struct {
+	ToLocationID *string `json:"to_location_id"`
+	Date         *string `json:"date"`
+}
+
+type moveResponse struct {
+	Move *store.Move `json:"move"`
+	Baby *store.Baby `json:"baby"`
+}
+
+func (s *Server) moveBaby(c *gin.Context) {
+	var req moveRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	var f store.Fields
+	if req.ToLocationID == nil || *req.ToLocationID == "" {
+		f.Add("to_location_id", "is required")
+	}
+	date := dateField(&f, "date", req.Date)
+	if req.Date == nil {
+		f.Add("date", "is required")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	m, b, err := s.db.MoveBaby(c, actor(c), c.Param("id"), *req.ToLocationID, *date)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, moveResponse{m, b})
+}
+
+func (s *Server) listMoves(c *gin.Context) {
+	moves, err := s.db.Moves(c, actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Move]{moves, int64(len(moves))})
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, total, err := s.db.AuditLog(c, actor(c), store.AuditFilter{RecordID: c.Query("record_id"), Action: c.Query("action"), Limit: p.Limit, Offset: p.Offset})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.AuditEntry]{items, total})
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.db.Ping(c); err != nil {
+		s.log.Warn("not ready", "err", err)
+		c.Header("Content-Type", "application/problem+json")
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, Problem{Type: "urn:coplan:problem:unavailable",
+			Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "the database does not answer"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": string(s.db.Dialect())})
+}

@@ -1,0 +1,113 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+type facilitatorRequest struct {
+	OrganisationID     *string                `json:"organisation_id"`
+	DisplayName        *string                `json:"display_name"`
+	Email              *string                `json:"email"`
+	Role               *store.FacilitatorRole `json:"role"`
+	COTrained          *bool                  `json:"co_trained"`
+	Availability       *[]weeklyJSON          `json:"availability"`
+	Absences           *[]rangeJSON           `json:"absences"`
+	MaxSessionsPerWeek *int                   `json:"max_sessions_per_week"`
+	Languages          *[]string              `json:"languages"`
+}
+
+func (r *facilitatorRequest) change() (func(*store.Facilitator), error) {
+	var f store.Fields
+	avail := weeklyField(&f, "availability", deref(r.Availability))
+	absent := rangesField(&f, "absences", deref(r.Absences))
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return func(fc *store.Facilitator) {
+		set(&fc.OrganisationID, r.OrganisationID)
+		set(&fc.DisplayName, r.DisplayName)
+		set(&fc.Email, r.Email)
+		set(&fc.Role, r.Role)
+		set(&fc.COTrained, r.COTrained)
+		set(&fc.MaxSessionsPerWeek, r.MaxSessionsPerWeek)
+		set(&fc.Languages, r.Languages)
+		if r.Availability != nil {
+			fc.Availability = avail
+		}
+		if r.Absences != nil {
+			fc.Absences = absent
+		}
+	}, nil
+}
+
+func (s *Server) createFacilitator(c *gin.Context) {
+	var req facilitatorRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	change, err := req.change()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a := actor(c)
+	fc := store.Facilitator{OrganisationID: a.OrganisationID, MaxSessionsPerWeek: 4}
+	change(&fc)
+	if err := s.db.CreateFacilitator(c, a, &fc); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, fc)
+}
+
+func (s *Server) getFacilitator(c *gin.Context) {
+	fc, err := s.db.Facilitator(c, actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, fc)
+}
+
+func (s *Server) listFacilitators(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, total, err := s.db.Facilitators(c, actor(c), store.FacilitatorFilter{OrganisationID: c.Query("organisation_id"), Page: p})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Facilitator]{items, total})
+}
+
+func (s *Server) updateFacilitator(c *gin.Context) {
+	var req facilitatorRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	change, err := req.change()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	fc, err := s.db.UpdateFacilitator(c, actor(c), c.Param("id"), change)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, fc)
+}
+
+func (s *Server) deleteFacilitator(c *gin.Context) {
+	if err := s.db.DeleteFacilitator(c, actor(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,67 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+// The login link is two steps: GET shows a button, POST uses the code. Mail
+// scanners and link previews that fetch the link therefore cannot use it up.
+
+func (s *Server) loginPage(c *gin.Context) {
+	code := c.Param("code")
+	usable := s.db.LoginCodeUsable(c, code)
+	status := http.StatusOK
+	if !usable {
+		status = http.StatusNotFound
+	}
+	c.Header("Referrer-Policy", "no-referrer")
+	s.render(c, status, "login", "login.title", gin.H{"Usable": usable, "Code": code})
+}
+
+func (s *Server) login(c *gin.Context) {
+	secret, _, err := s.db.RedeemLoginCode(c, c.Param("code"))
+	if err != nil {
+		if store.ErrorCode(err) == store.ENotFound {
+			s.render(c, http.StatusNotFound, "login", "login.title", gin.H{"Usable": false})
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
+		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(store.WebSessionTTL.Seconds()),
+	})
+	target := "/"
+	if lang(c) == "en" {
+		target += "?lang=en"
+	}
+	c.Redirect(http.StatusSeeOther, target)
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if sess := c.GetString(ctxSession); sess != "" {
+		if err := s.db.EndSession(c, sess); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+	c.Set(ctxSession, "")
+	s.render(c, http.StatusOK, "error", "logout", translate(lang(c), "logout.done"))
+}
+
+func (s *Server) home(c *gin.Context) {
+	a := actor(c)
+	var orgName string
+	if a.OrganisationID != "" {
+		if o, err := s.db.Organisation(c, a, a.OrganisationID); err == nil {
+			orgName = o.Name
+		}
+	}
+	s.render(c, http.StatusOK, "home", "home.title", gin.H{"Role": string(a.Role), "Organisation": orgName})
+}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+type organisationRequest struct {
+	Kind         *store.OrganisationKind `json:"kind"`
+	Name         *string                 `json:"name"`
+	ContactEmail *string                 `json:"contact_email"`
+}
+
+func (r *organisationRequest) apply(o *store.Organisation) {
+	set(&o.Kind, r.Kind)
+	set(&o.Name, r.Name)
+	set(&o.ContactEmail, r.ContactEmail)
+}
+
+func (s *Server) createOrganisation(c *gin.Context) {
+	var req organisationRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	var o store.Organisation
+	req.apply(&o)
+	if err := s.db.CreateOrganisation(c, actor(c), &o); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, o)
+}
+
+func (s *Server) getOrganisation(c *gin.Context) {
+	o, err := s.db.Organisation(c, actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, o)
+}
+
+func (s *Server) listOrganisations(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, total, err := s.db.Organisations(c, actor(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Organisation]{items, total})
+}
+
+func (s *Server) updateOrganisation(c *gin.Context) {
+	var req organisationRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	o, err := s.db.UpdateOrganisation(c, actor(c), c.Param("id"), req.apply)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, o)
+}
+
+func (s *Server) deleteOrganisation(c *gin.Context) {
+	if err := s.db.DeleteOrganisation(c, actor(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// pages holds one parsed template set per page, each with the shared layout.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+func newPages() *pages {
+	p := &pages{sets: map[string]*template.Template{}}
+	names, _ := fs.Glob(templateFiles, "templates/*.html")
+	for _, n := range names {
+		if n == "templates/layout.html" {
+			continue
+		}
+		t := template.Must(template.New("").Funcs(template.FuncMap{"t": func(string) string { return "" }}).
+			ParseFS(templateFiles, "templates/layout.html", n))
+		p.sets[n[len("templates/"):len(n)-len(".html")]] = t
+	}
+	return p
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang      string
+	LangQuery string // "?lang=en" when English was chosen, for links and forms
+	Title     string
+	CSRF      string // the CSRF token when the page was opened with a session cookie
+	Data      any
+}
+
+// lang is "en" when ?lang=en is asked for, Dutch otherwise.
+func lang(c *gin.Context) string {
+	if c.Query("lang") == "en" {
+		return "en"
+	}
+	return "nl"
+}
+
+// render writes page name with data; titleKey is a message key.
+func (s *Server) render(c *gin.Context, status int, name, titleKey string, data any) {
+	l := lang(c)
+	v := view{Lang: l, Title: translate(l, titleKey), Data: data}
+	if l == "en" {
+		v.LangQuery = "?lang=en"
+	}
+	if sess := c.GetString(ctxSession); sess != "" {
+		v.CSRF = s.csrfToken(sess)
+	}
+	t, err := s.pages.sets[name].Clone()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	t.Funcs(template.FuncMap{"t": func(key string) string { return translate(l, key) }})
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorPage answers a page request with a readable error.
+func (s *Server) errorPage(c *gin.Context, status int, message string) {
+	l := lang(c)
+	msg := translate(l, "error."+http.StatusText(status))
+	if msg == "error."+http.StatusText(status) {
+		msg = message
+	}
+	s.render(c, status, "error", "error.title", msg)
+	c.Abort()
+}
+
+func staticFS() http.FileSystem {
+	sub, _ := fs.Sub(staticFiles, "static")
+	return http.FS(sub)
+}

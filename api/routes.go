@@ -1,0 +1,66 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+// routes registers every route of coplan; this is the one place to look.
+func (s *Server) routes() {
+	e := s.engine
+	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBody)
+	e.HandleMethodNotAllowed = true
+	e.NoRoute(func(c *gin.Context) { s.fail(c, store.Errorf(store.ENotFound, "no such route")) })
+	e.NoMethod(func(c *gin.Context) {
+		c.Header("Content-Type", "application/problem+json")
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Problem{Type: "urn:coplan:problem:method", Title: "Method Not Allowed",
+			Status: http.StatusMethodNotAllowed, Detail: "this route does not take " + c.Request.Method})
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.yaml", s.openAPI)
+	e.StaticFS("/static", staticFS())
+
+	// Pages: Dutch by default, English with ?lang=en.
+	e.GET("/login/:code", s.pageAuth(false), s.loginPage)
+	e.POST("/login/:code", s.pageAuth(false), s.login)
+	e.POST("/logout", s.pageAuth(true), s.logout)
+	e.GET("/", s.pageAuth(true), s.home)
+
+	v1 := e.Group("/api/v1", apiHeaders, s.requireToken)
+	v1.GET("/organisations", s.listOrganisations)
+	v1.POST("/organisations", s.createOrganisation)
+	v1.GET("/organisations/:id", s.getOrganisation)
+	v1.PATCH("/organisations/:id", s.updateOrganisation)
+	v1.DELETE("/organisations/:id", s.deleteOrganisation)
+
+	v1.GET("/locations", s.listLocations)
+	v1.POST("/locations", s.createLocation)
+	v1.GET("/locations/:id", s.getLocation)
+	v1.PATCH("/locations/:id", s.updateLocation)
+	v1.DELETE("/locations/:id", s.deleteLocation)
+	v1.GET("/locations/:id/rooms", s.listRooms)
+	v1.POST("/locations/:id/rooms", s.createRoom)
+	v1.GET("/locations/:id/rooms/:room_id", s.getRoom)
+	v1.PATCH("/locations/:id/rooms/:room_id", s.updateRoom)
+	v1.DELETE("/locations/:id/rooms/:room_id", s.deleteRoom)
+
+	v1.GET("/facilitators", s.listFacilitators)
+	v1.POST("/facilitators", s.createFacilitator)
+	v1.GET("/facilitators/:id", s.getFacilitator)
+	v1.PATCH("/facilitators/:id", s.updateFacilitator)
+	v1.DELETE("/facilitators/:id", s.deleteFacilitator)
+
+	v1.GET("/babies", s.listBabies)
+	v1.POST("/babies", s.createBaby)
+	v1.GET("/babies/:id", s.getBaby)
+	v1.PATCH("/babies/:id", s.updateBaby)
+	v1.DELETE("/babies/:id", s.deleteBaby)
+	v1.GET("/babies/:id/moves", s.listMoves)
+	v1.POST("/babies/:id/moves", s.moveBaby)
+
+	v1.GET("/audit", s.listAudit)
+}

@@ -1,0 +1,73 @@
+// Package api owns coplan's HTTP surface: the Gin routes of the JSON API under
+// /api/v1, authentication and CSRF, problem+json errors, the OpenAPI document and
+// the server-rendered pages. Handlers decode, validate, call the store and respond.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+// Config is what the server needs from its wiring.
+type Config struct {
+	DB             *store.DB
+	Logger         *slog.Logger
+	Now            func() time.Time
+	BaseURL        string   // public URL used in links, e.g. https://coplan.ggd.nl
+	Secret         []byte   // key for CSRF tokens and capability links
+	TrustedProxies []string // proxies whose X-Forwarded-For is believed; none by default
+	MaxBodyBytes   int64    // request body limit; 1 MiB by default
+}
+
+// Server serves coplan's API and pages.
+type Server struct {
+	db       *store.DB
+	log      *slog.Logger
+	now      func() time.Time
+	baseURL  *url.URL
+	secret   []byte
+	maxBody  int64
+	engine   *gin.Engine
+	pages    *pages
+	readyErr func() error
+}
+
+// New builds the server and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New() // no default logger: it would log paths that carry capability tokens
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	s := &Server{db: cfg.DB, log: cfg.Logger, now: cfg.Now, baseURL: base, secret: cfg.Secret,
+		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages()}
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Routes lists method and path of every route, for the OpenAPI check.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// secureCookies reports whether cookies must be marked Secure.
+func (s *Server) secureCookies() bool { return s.baseURL.Scheme == "https" }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/coplan/coplan/store"
+)
+
+// config is every setting coplan reads from the environment, in one place.
+type config struct {
+	Addr           string   // COPLAN_ADDR
+	DatabaseURL    string   // COPLAN_DATABASE_URL
+	BaseURL        string   // COPLAN_BASE_URL
+	Secret         string   // COPLAN_SECRET
+	TrustedProxies []string // COPLAN_TRUSTED_PROXIES, comma separated
+	LogLevel       slog.Level
+}
+
+// loadConfig reads the environment, lets flags on fs override it and checks the
+// result; an error names the variable in one line.
+func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (config, error) {
+	c := config{
+		Addr:        or(getenv("COPLAN_ADDR"), "127.0.0.1:8080"),
+		DatabaseURL: or(getenv("COPLAN_DATABASE_URL"), store.DefaultSQLitePath),
+		BaseURL:     getenv("COPLAN_BASE_URL"),
+		Secret:      getenv("COPLAN_SECRET"),
+	}
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (COPLAN_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "postgres:// URL or SQLite file (COPLAN_DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL used in links (COPLAN_BASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return c, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return c, fmt.Errorf("COPLAN_ADDR: %q is not host:port (e.g. 127.0.0.1:8080)", c.Addr)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("COPLAN_BASE_URL: %q is not an http(s) URL such as https://coplan.example.nl", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if strings.Contains(c.DatabaseURL, "://") && !store.IsPostgresURL(c.DatabaseURL) {
+		return c, fmt.Errorf("COPLAN_DATABASE_URL: only postgres:// URLs or a SQLite file path are supported")
+	}
+	if c.Secret != "" && len(c.Secret) < 32 {
+		return c, fmt.Errorf("COPLAN_SECRET: must be at least 32 characters (e.g. openssl rand -hex 32)")
+	}
+	if v := getenv("COPLAN_TRUSTED_PROXIES"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if net.ParseIP(p) == nil {
+				if _, _, err := net.ParseCIDR(p); err != nil {
+					return c, fmt.Errorf("COPLAN_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if v := getenv("COPLAN_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, fmt.Errorf("COPLAN_LOG_LEVEL: %q is not debug, info, warn or error", v)
+		}
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// openStore opens the configured database and applies its migrations.
+func openStore(ctx context.Context, c config, log *slog.Logger, now func() time.Time) (*store.DB, error) {
+	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Now: now, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("COPLAN_DATABASE_URL: %w", err)
+	}
+	return db, nil
+}
+
+// secret returns COPLAN_SECRET, or the key stored in the database, generated on
+// the first start so that `make run` needs no setup.
+func secret(ctx context.Context, c config, db *store.DB) ([]byte, error) {
+	if c.Secret != "" {
+		return []byte(c.Secret), nil
+	}
+	s, err := db.EnsureSetting(ctx, "secret", store.GeneratedSecret())
+	return []byte(s), err
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const usage = `usage: coplan <command> [flags]
+
+commands:
+  serve     serve the API and pages (--demo fills an empty database with example data)
+  token     create, list or revoke bearer tokens
+  help      show this text
+
+Configuration comes from the environment (COPLAN_ADDR, COPLAN_DATABASE_URL,
+COPLAN_BASE_URL, COPLAN_SECRET, ...); see the README.`
+
+// errUsage is returned for a wrong command line; run prints the usage with it.
+var errUsage = errors.New("wrong usage")
+
+// run is the whole program: args as os.Args, getenv as os.Getenv.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprintln(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[1], args[2:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, rest, getenv, stdout, stderr)
+	case "token":
+		err = token(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s\n", cmd, usage)
+		return errUsage
+	}
+	if errors.Is(err, errUsage) && !strings.Contains(err.Error(), ":") {
+		fmt.Fprintln(stderr, usage)
+	}
+	return err
+}

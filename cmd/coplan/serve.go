@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/coplan/coplan/api"
+	"github.com/coplan/coplan/demo"
+	"github.com/coplan/coplan/store"
+)
+
+// serve runs the HTTP server until ctx ends, then drains in-flight requests and
+// closes the database.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print an admin token")
+	c, err := loadConfig(getenv, fs, args)
+	if err != nil {
+		return err
+	}
+	now, err := clock(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, c.LogLevel)
+	db, err := openStore(ctx, c, log, now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, err := secret(ctx, c, db)
+	if err != nil {
+		return err
+	}
+	if *withDemo {
+		if err := fillDemo(ctx, db, c, log, stdout); err != nil {
+			return err
+		}
+	}
+	srv, err := api.New(api.Config{DB: db, Logger: log, Now: now, BaseURL: c.BaseURL, Secret: key, TrustedProxies: c.TrustedProxies})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("COPLAN_ADDR: cannot listen on %s: %w", c.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	log.Info("coplan serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "database", string(db.Dialect()))
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// fillDemo adds demo data to an empty database and prints a fresh admin token.
+func fillDemo(ctx context.Context, db *store.DB, c config, log interface{ Info(string, ...any) }, stdout io.Writer) error {
+	added, err := demo.Fill(ctx, db)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if added {
+		log.Info("demo data added")
+	} else {
+		log.Info("database holds data already; no demo data added")
+	}
+	return printToken(ctx, db, c, stdout, &store.Token{Role: store.RoleAdmin, Label: "demo admin"}, "admin token: ")
+}
+
+// clock is time.Now, or a fixed instant from COPLAN_NOW (RFC 3339) for
+// demonstrations and end-to-end tests.
+func clock(getenv func(string) string) (func() time.Time, error) {
+	v := getenv("COPLAN_NOW")
+	if v == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fmt.Errorf("COPLAN_NOW: %q is not an RFC 3339 time", v)
+	}
+	start := time.Now()
+	return func() time.Time { return t.Add(time.Since(start)) }, nil
+}

@@ -40,9 +40,15 @@ func (s *Server) requireToken(c *gin.Context) {
 	c.Next()
 }
 
+// page marks a request as a page request, so errors answer in HTML.
+func page(c *gin.Context) {
+	c.Set(ctxIsPage, true)
+	c.Next()
+}
+
 // pageAuth authenticates page requests by bearer token or session cookie. A
 // POST made with the cookie must carry the session's CSRF token.
-func (s *Server) pageAuth(required bool) gin.HandlerFunc {
+func (s *Server) pageAuth() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(ctxIsPage, true)
 		if tok, ok := bearer(c); ok {
@@ -65,7 +71,7 @@ func (s *Server) pageAuth(required bool) gin.HandlerFunc {
 				}
 			}
 		}
-		if _, ok := c.Get(ctxActor); !ok && required {
+		if _, ok := c.Get(ctxActor); !ok {
 			s.fail(c, store.Errorf(store.EUnauthorized, "log in through the login link you were given, or send a bearer token"))
 			return
 		}

@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+GO      ?= go
+BIN     := bin/coplan
+PKGS    := ./...
+
+.PHONY: run build test test-deps vet fmt bench clean
+
+## run: build and start coplan with demo data on the embedded SQLite database
+run: build
+	$(BIN) serve --demo
+
+build:
+	$(GO) build -o $(BIN) ./cmd/coplan
+
+## test: install what the tests need, then vet, check formatting and run every test with -race
+test: test-deps vet
+	$(GO) test -race -count=1 $(GOTESTFLAGS) $(PKGS)
+
+test-deps:
+	@bash scripts/test-deps.sh
+
+vet:
+	$(GO) vet $(PKGS)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## bench: the Go benchmarks (planner, feeds, ...) with memory figures
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x $(PKGS)
+
+clean:
+	rm -rf bin data

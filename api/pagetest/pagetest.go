@@ -1,0 +1,135 @@
+// Package pagetest drives Debian's headless Chromium for the page tests and
+// checks pages with axe-core against WCAG 2.1 AA. The browser is a real one, so
+// the tests see what a coordinator or nurse sees, JavaScript off or on.
+package pagetest
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Browser returns a chromedp context on a fresh headless Chromium. A missing
+// Chromium fails the test: `make test` installs it.
+func Browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium is not installed; run `make test-deps` (Debian package chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first run starts the browser; it lives as long as ctx, so no timeout here.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// Do runs steps with a time limit, failing the test on error.
+func Do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, steps...); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+}
+
+// Text returns the text content of the first element matching the CSS selector.
+func Text(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	return s
+}
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Violation is one axe-core finding.
+type Violation struct {
+	ID    string `json:"id"`
+	Help  string `json:"help"`
+	Nodes []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// CheckAccessibility runs axe-core on the current page for WCAG 2.1 A and AA and
+// fails the test for every violation.
+func CheckAccessibility(t *testing.T, ctx context.Context) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(repoRoot(), "tools", "axe", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is not installed; run `make test-deps`: %v", err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[chromedp.Void](string(src))); err != nil {
+		t.Fatalf("load axe: %v", err)
+	}
+	raw, err := chromedp.Run(tctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+			.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe: %v", err)
+	}
+	var vs []Violation
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		t.Fatalf("axe result: %v", err)
+	}
+	for _, v := range vs {
+		var targets []string
+		for _, n := range v.Nodes {
+			b, _ := json.Marshal(n.Target)
+			targets = append(targets, string(b))
+		}
+		t.Errorf("WCAG violation %s: %s at %s", v.ID, v.Help, strings.Join(targets, ", "))
+	}
+}
+
+// Screenshot saves a full-page PNG under artifacts/ (kept by CI) and returns its path.
+func Screenshot(t *testing.T, ctx context.Context, name string) string {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := filepath.Join(repoRoot(), "artifacts")
+	_ = os.MkdirAll(dir, 0o755)
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -31,7 +31,7 @@ func (s *Server) requireToken(c *gin.Context) {
 		s.fail(c, store.Errorf(store.EUnauthorized, "send a bearer token: Authorization: Bearer <token>"))
 		return
 	}
-	a, err := s.db.Authenticate(c, tok)
+	a, err := s.db.Authenticate(c.Request.Context(), tok)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -52,7 +52,7 @@ func (s *Server) pageAuth() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(ctxIsPage, true)
 		if tok, ok := bearer(c); ok {
-			a, err := s.db.Authenticate(c, tok)
+			a, err := s.db.Authenticate(c.Request.Context(), tok)
 			if err != nil {
 				s.fail(c, err)
 				return
@@ -62,7 +62,7 @@ func (s *Server) pageAuth() gin.HandlerFunc {
 			return
 		}
 		if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
-			if a, err := s.db.SessionActor(c, cookie); err == nil {
+			if a, err := s.db.SessionActor(c.Request.Context(), cookie); err == nil {
 				c.Set(ctxActor, a)
 				c.Set(ctxSession, cookie)
 				if c.Request.Method == http.MethodPost && !s.validCSRF(c, cookie) {

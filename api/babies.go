@@ -49,7 +49,7 @@ func (s *Server) createBaby(c *gin.Context) {
 	}
 	var b store.Baby
 	change(&b)
-	if err := s.db.CreateBaby(c, actor(c), &b); err != nil {
+	if err := s.db.CreateBaby(c.Request.Context(), actor(c), &b); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -57,7 +57,7 @@ func (s *Server) createBaby(c *gin.Context) {
 }
 
 func (s *Server) getBaby(c *gin.Context) {
-	b, err := s.db.Baby(c, actor(c), c.Param("id"))
+	b, err := s.db.Baby(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -76,7 +76,7 @@ func (s *Server) listBabies(c *gin.Context) {
 		s.fail(c, invalid("status", "must be eligible, enrolled, declined or withdrawn"))
 		return
 	}
-	items, total, err := s.db.Babies(c, actor(c), f)
+	items, total, err := s.db.Babies(c.Request.Context(), actor(c), f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -94,7 +94,7 @@ func (s *Server) updateBaby(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	b, err := s.db.UpdateBaby(c, actor(c), c.Param("id"), change)
+	b, err := s.db.UpdateBaby(c.Request.Context(), actor(c), c.Param("id"), change)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -103,7 +103,7 @@ func (s *Server) updateBaby(c *gin.Context) {
 }
 
 func (s *Server) deleteBaby(c *gin.Context) {
-	if err := s.db.DeleteBaby(c, actor(c), c.Param("id")); err != nil {
+	if err := s.db.DeleteBaby(c.Request.Context(), actor(c), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -137,7 +137,7 @@ func (s *Server) moveBaby(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	m, b, err := s.db.MoveBaby(c, actor(c), c.Param("id"), *req.ToLocationID, *date)
+	m, b, err := s.db.MoveBaby(c.Request.Context(), actor(c), c.Param("id"), *req.ToLocationID, *date)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -146,7 +146,7 @@ func (s *Server) moveBaby(c *gin.Context) {
 }
 
 func (s *Server) listMoves(c *gin.Context) {
-	moves, err := s.db.Moves(c, actor(c), c.Param("id"))
+	moves, err := s.db.Moves(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -160,7 +160,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, total, err := s.db.AuditLog(c, actor(c), store.AuditFilter{RecordID: c.Query("record_id"), Action: c.Query("action"), Limit: p.Limit, Offset: p.Offset})
+	items, total, err := s.db.AuditLog(c.Request.Context(), actor(c), store.AuditFilter{RecordID: c.Query("record_id"), Action: c.Query("action"), Limit: p.Limit, Offset: p.Offset})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -173,7 +173,7 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 func (s *Server) readyz(c *gin.Context) {
-	if err := s.db.Ping(c); err != nil {
+	if err := s.db.Ping(c.Request.Context()); err != nil {
 		s.log.Warn("not ready", "err", err)
 		c.Header("Content-Type", "application/problem+json")
 		c.AbortWithStatusJSON(http.StatusServiceUnavailable, Problem{Type: "urn:coplan:problem:unavailable",

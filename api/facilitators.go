@@ -56,7 +56,7 @@ func (s *Server) createFacilitator(c *gin.Context) {
 	a := actor(c)
 	fc := store.Facilitator{OrganisationID: a.OrganisationID, MaxSessionsPerWeek: 4}
 	change(&fc)
-	if err := s.db.CreateFacilitator(c, a, &fc); err != nil {
+	if err := s.db.CreateFacilitator(c.Request.Context(), a, &fc); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -64,7 +64,7 @@ func (s *Server) createFacilitator(c *gin.Context) {
 }
 
 func (s *Server) getFacilitator(c *gin.Context) {
-	fc, err := s.db.Facilitator(c, actor(c), c.Param("id"))
+	fc, err := s.db.Facilitator(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -78,7 +78,7 @@ func (s *Server) listFacilitators(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, total, err := s.db.Facilitators(c, actor(c), store.FacilitatorFilter{OrganisationID: c.Query("organisation_id"), Page: p})
+	items, total, err := s.db.Facilitators(c.Request.Context(), actor(c), store.FacilitatorFilter{OrganisationID: c.Query("organisation_id"), Page: p})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -96,7 +96,7 @@ func (s *Server) updateFacilitator(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	fc, err := s.db.UpdateFacilitator(c, actor(c), c.Param("id"), change)
+	fc, err := s.db.UpdateFacilitator(c.Request.Context(), actor(c), c.Param("id"), change)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -105,7 +105,7 @@ func (s *Server) updateFacilitator(c *gin.Context) {
 }
 
 func (s *Server) deleteFacilitator(c *gin.Context) {
-	if err := s.db.DeleteFacilitator(c, actor(c), c.Param("id")); err != nil {
+	if err := s.db.DeleteFacilitator(c.Request.Context(), actor(c), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}

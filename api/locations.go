@@ -36,7 +36,7 @@ func (s *Server) createLocation(c *gin.Context) {
 	if req.ShortStay == nil {
 		l.ShortStay = store.DefaultShortStay(l.Kind)
 	}
-	if err := s.db.CreateLocation(c, a, &l); err != nil {
+	if err := s.db.CreateLocation(c.Request.Context(), a, &l); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -44,7 +44,7 @@ func (s *Server) createLocation(c *gin.Context) {
 }
 
 func (s *Server) getLocation(c *gin.Context) {
-	l, err := s.db.Location(c, actor(c), c.Param("id"))
+	l, err := s.db.Location(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -58,7 +58,7 @@ func (s *Server) listLocations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, total, err := s.db.Locations(c, actor(c), store.LocationFilter{OrganisationID: c.Query("organisation_id"), Page: p})
+	items, total, err := s.db.Locations(c.Request.Context(), actor(c), store.LocationFilter{OrganisationID: c.Query("organisation_id"), Page: p})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -76,7 +76,7 @@ func (s *Server) updateLocation(c *gin.Context) {
 		s.fail(c, invalid("organisation_id", "only an admin can hand a location over to another organisation"))
 		return
 	}
-	l, err := s.db.UpdateLocation(c, a, c.Param("id"), req.apply)
+	l, err := s.db.UpdateLocation(c.Request.Context(), a, c.Param("id"), req.apply)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) updateLocation(c *gin.Context) {
 }
 
 func (s *Server) deleteLocation(c *gin.Context) {
-	if err := s.db.DeleteLocation(c, actor(c), c.Param("id")); err != nil {
+	if err := s.db.DeleteLocation(c.Request.Context(), actor(c), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -144,7 +144,7 @@ func (s *Server) createRoom(c *gin.Context) {
 	}
 	var r store.Room
 	change(&r)
-	if err := s.db.CreateRoom(c, actor(c), c.Param("id"), &r); err != nil {
+	if err := s.db.CreateRoom(c.Request.Context(), actor(c), c.Param("id"), &r); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -152,7 +152,7 @@ func (s *Server) createRoom(c *gin.Context) {
 }
 
 func (s *Server) getRoom(c *gin.Context) {
-	r, err := s.db.Room(c, actor(c), c.Param("id"), c.Param("room_id"))
+	r, err := s.db.Room(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -166,7 +166,7 @@ func (s *Server) listRooms(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, total, err := s.db.Rooms(c, actor(c), c.Param("id"), p)
+	items, total, err := s.db.Rooms(c.Request.Context(), actor(c), c.Param("id"), p)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -184,7 +184,7 @@ func (s *Server) updateRoom(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.db.UpdateRoom(c, actor(c), c.Param("id"), c.Param("room_id"), change)
+	r, err := s.db.UpdateRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), change)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -193,7 +193,7 @@ func (s *Server) updateRoom(c *gin.Context) {
 }
 
 func (s *Server) deleteRoom(c *gin.Context) {
-	if err := s.db.DeleteRoom(c, actor(c), c.Param("id"), c.Param("room_id")); err != nil {
+	if err := s.db.DeleteRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id")); err != nil {
 		s.fail(c, err)
 		return
 	}

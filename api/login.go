@@ -12,7 +12,7 @@ import (
 
 func (s *Server) loginPage(c *gin.Context) {
 	code := c.Param("code")
-	usable := s.db.LoginCodeUsable(c, code)
+	usable := s.db.LoginCodeUsable(c.Request.Context(), code)
 	status := http.StatusOK
 	if !usable {
 		status = http.StatusNotFound
@@ -22,7 +22,7 @@ func (s *Server) loginPage(c *gin.Context) {
 }
 
 func (s *Server) login(c *gin.Context) {
-	secret, _, err := s.db.RedeemLoginCode(c, c.Param("code"))
+	secret, _, err := s.db.RedeemLoginCode(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		if store.ErrorCode(err) == store.ENotFound {
 			s.render(c, http.StatusNotFound, "login", "login.title", gin.H{"Usable": false})
@@ -44,7 +44,7 @@ func (s *Server) login(c *gin.Context) {
 
 func (s *Server) logout(c *gin.Context) {
 	if sess := c.GetString(ctxSession); sess != "" {
-		if err := s.db.EndSession(c, sess); err != nil {
+		if err := s.db.EndSession(c.Request.Context(), sess); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -59,7 +59,7 @@ func (s *Server) home(c *gin.Context) {
 	a := actor(c)
 	var orgName string
 	if a.OrganisationID != "" {
-		if o, err := s.db.Organisation(c, a, a.OrganisationID); err == nil {
+		if o, err := s.db.Organisation(c.Request.Context(), a, a.OrganisationID); err == nil {
 			orgName = o.Name
 		}
 	}

@@ -22,7 +22,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Fatalf("GET /openapi.yaml = %d", a.status)
 	}
 	var doc struct {
-		OpenAPI string                               `yaml:"openapi"`
+		OpenAPI string                    `yaml:"openapi"`
 		Paths   map[string]map[string]any `yaml:"paths"`
 	}
 	if err := yaml.Unmarshal(a.body, &doc); err != nil {

@@ -26,7 +26,7 @@ func (s *Server) createOrganisation(c *gin.Context) {
 	}
 	var o store.Organisation
 	req.apply(&o)
-	if err := s.db.CreateOrganisation(c, actor(c), &o); err != nil {
+	if err := s.db.CreateOrganisation(c.Request.Context(), actor(c), &o); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -34,7 +34,7 @@ func (s *Server) createOrganisation(c *gin.Context) {
 }
 
 func (s *Server) getOrganisation(c *gin.Context) {
-	o, err := s.db.Organisation(c, actor(c), c.Param("id"))
+	o, err := s.db.Organisation(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -48,7 +48,7 @@ func (s *Server) listOrganisations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, total, err := s.db.Organisations(c, actor(c), p)
+	items, total, err := s.db.Organisations(c.Request.Context(), actor(c), p)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -61,7 +61,7 @@ func (s *Server) updateOrganisation(c *gin.Context) {
 	if !s.decode(c, &req) {
 		return
 	}
-	o, err := s.db.UpdateOrganisation(c, actor(c), c.Param("id"), req.apply)
+	o, err := s.db.UpdateOrganisation(c.Request.Context(), actor(c), c.Param("id"), req.apply)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -70,7 +70,7 @@ func (s *Server) updateOrganisation(c *gin.Context) {
 }
 
 func (s *Server) deleteOrganisation(c *gin.Context) {
-	if err := s.db.DeleteOrganisation(c, actor(c), c.Param("id")); err != nil {
+	if err := s.db.DeleteOrganisation(c.Request.Context(), actor(c), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}

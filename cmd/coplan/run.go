@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -13,6 +14,7 @@ const usage = `usage: coplan <command> [flags]
 commands:
   serve     serve the API and pages (--demo fills an empty database with example data)
   token     create, list or revoke bearer tokens
+  plan      plan groups and sessions from a file: --in input.json --out plan.json
   help      show this text
 
 Configuration comes from the environment (COPLAN_ADDR, COPLAN_DATABASE_URL,
@@ -34,6 +36,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		err = token(ctx, rest, getenv, stdout, stderr)
+	case "plan":
+		err = planCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/coplan/coplan/planner"
+)
+
+// planCmd runs the planner on a file: `coplan plan --in input.json --out plan.json`.
+func planCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	inPath := fs.String("in", "-", "input file, - for standard input")
+	outPath := fs.String("out", "-", "output file, - for standard output")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	in, err := readInput(*inPath, stdin)
+	if err != nil {
+		return err
+	}
+	plan, err := planner.Run(in)
+	var problems planner.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p.String())
+		}
+		return errReported
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(*outPath, stdout, plan)
+}
+
+// errReported means the problems were printed already; run exits 1 quietly.
+var errReported = errors.New("reported")
+
+func readInput(path string, stdin io.Reader) (*planner.Input, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	in, err := planner.Decode(r)
+	if err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func writeJSON(path string, stdout io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	if path == "-" {
+		_, err = stdout.Write(data)
+		return err
+	}
+	// Write beside the target and rename, so a crash never leaves half a plan.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

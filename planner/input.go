@@ -1,0 +1,206 @@
+// Package planner is coplan's pure domain logic: it forms Centering Ouderschap
+// cohorts from babies born in the same period, schedules each group's two-hour
+// sessions against rooms, facilitators, holidays and age windows, and forecasts
+// capacity. It reads no clock ("today" is an input), touches no database and
+// imports no web framework, so the same input always gives the same plan.
+package planner
+
+// The file format of `coplan plan`. Dates and times are strings here so that a
+// bad one is reported with its JSON path; validate.go turns an Input into the
+// typed world the planner works on.
+
+// Input is a planning problem: what exists today and who is to be planned.
+type Input struct {
+	Today         string          `json:"today"`
+	Rules         *Rules          `json:"rules,omitempty"`
+	Organisations []Organisation  `json:"organisations"`
+	Locations     []Location      `json:"locations"`
+	Facilitators  []Facilitator   `json:"facilitators"`
+	Babies        []Baby          `json:"babies"`
+	Groups        []ExistingGroup `json:"groups"`
+	FixedSessions []FixedSession  `json:"fixed_sessions"`
+	// Expected births are read by the capacity forecast and ignored by Plan.
+	Expected []ExpectedBirth `json:"expected,omitempty"`
+}
+
+// Rules override the defaults; every field is optional. Top-level rules apply
+// to every organisation, an organisation's own rules override those.
+type Rules struct {
+	GroupMin               *int          `json:"group_min,omitempty"`
+	GroupMax               *int          `json:"group_max,omitempty"`
+	BirthWindowDays        *int          `json:"birth_window_days,omitempty"`
+	SessionMinutes         *int          `json:"session_minutes,omitempty"`
+	MinDaysBetweenSessions *int          `json:"min_days_between_sessions,omitempty"`
+	MinNoticeDays          *int          `json:"min_notice_days,omitempty"`
+	Sessions               []SessionRule `json:"sessions,omitempty"`
+	// AvoidGoodFriday and AvoidLiberationDay close those days too; many
+	// organisations are closed then although they are not national holidays for all.
+	AvoidGoodFriday    *bool `json:"avoid_good_friday,omitempty"`
+	AvoidLiberationDay *bool `json:"avoid_liberation_day,omitempty"`
+	// UptakeRate and PrepMinutes are read by the capacity forecast.
+	UptakeRate  *float64 `json:"uptake_rate,omitempty"`
+	PrepMinutes *int     `json:"prep_minutes,omitempty"`
+}
+
+// SessionRule is one session of the programme with its age window in days.
+type SessionRule struct {
+	MinAgeDays    int `json:"min_age_days"`
+	TargetAgeDays int `json:"target_age_days"`
+	MaxAgeDays    int `json:"max_age_days"`
+}
+
+// Organisation is a GGD or JGZ organisation; each is planned on its own.
+type Organisation struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Rules *Rules `json:"rules,omitempty"`
+}
+
+// Location is a COA location with its rooms.
+type Location struct {
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	OrganisationID string   `json:"organisation_id"`
+	Catchment      []string `json:"catchment,omitempty"`
+	ShortStay      bool     `json:"short_stay,omitempty"`
+	Rooms          []Room   `json:"rooms"`
+}
+
+// Room is a room where a group can meet.
+type Room struct {
+	ID       string      `json:"id"`
+	Capacity int         `json:"capacity"`
+	Open     []Weekly    `json:"open"`
+	Closed   []DateRange `json:"closed"`
+	// Blocks are one-off bookings of the room by others, as RFC 3339 times.
+	Blocks []TimeRange `json:"blocks,omitempty"`
+}
+
+// Weekly is a weekly interval: weekday 1 = Monday, from and to as HH:MM.
+type Weekly struct {
+	Weekday int    `json:"weekday"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+}
+
+// DateRange is an inclusive range of dates (YYYY-MM-DD).
+type DateRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// TimeRange is a span of time (RFC 3339).
+type TimeRange struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// Facilitator is a member of staff who can facilitate sessions.
+type Facilitator struct {
+	ID                 string      `json:"id"`
+	OrganisationID     string      `json:"organisation_id"`
+	Role               string      `json:"role"`
+	COTrained          bool        `json:"co_trained"`
+	Available          []Weekly    `json:"available"`
+	Absent             []DateRange `json:"absent"`
+	MaxSessionsPerWeek *int        `json:"max_sessions_per_week,omitempty"`
+	Languages          []string    `json:"languages"`
+}
+
+// Baby is a baby whose family chose CO.
+type Baby struct {
+	ID         string `json:"id"`
+	BirthDate  string `json:"birth_date"`
+	LocationID string `json:"location_id"`
+	Language   string `json:"language,omitempty"`
+}
+
+// ExpectedBirth is a pregnancy known to the organisation (capacity only).
+type ExpectedBirth struct {
+	ID           string `json:"id"`
+	ExpectedDate string `json:"expected_date"`
+	LocationID   string `json:"location_id"`
+	Language     string `json:"language,omitempty"`
+	// Weight is how much this birth counts (the uptake rate); 0 means the
+	// organisation's uptake rate.
+	Weight float64 `json:"weight,omitempty"`
+}
+
+// ExistingGroup is a group that exists already, as the output writes it
+// without its sessions.
+type ExistingGroup struct {
+	ID             string   `json:"id"`
+	OrganisationID string   `json:"organisation_id"`
+	LocationID     string   `json:"location_id"`
+	RoomID         string   `json:"room_id"`
+	FacilitatorIDs []string `json:"facilitator_ids"`
+	BabyIDs        []string `json:"baby_ids"`
+}
+
+// FixedSession is a published or held session that a re-plan keeps exactly.
+type FixedSession struct {
+	GroupID string `json:"group_id"`
+	Session
+}
+
+// Plan is the planner's answer.
+type Plan struct {
+	Groups            []Group            `json:"groups"`
+	Unplaced          []Unplaced         `json:"unplaced"`
+	UnplannedSessions []UnplannedSession `json:"unplanned_sessions"`
+	Stats             Stats              `json:"stats"`
+}
+
+// Group is a cohort of babies with its sessions.
+type Group struct {
+	ID             string    `json:"id"`
+	OrganisationID string    `json:"organisation_id"`
+	LocationID     string    `json:"location_id"`
+	RoomID         string    `json:"room_id"`
+	FacilitatorIDs []string  `json:"facilitator_ids"`
+	BabyIDs        []string  `json:"baby_ids"`
+	Sessions       []Session `json:"sessions"`
+}
+
+// Session is one two-hour meeting of a group.
+type Session struct {
+	Number               int      `json:"number"`
+	Start                string   `json:"start"`
+	End                  string   `json:"end"`
+	RoomID               string   `json:"room_id"`
+	FacilitatorIDs       []string `json:"facilitator_ids"`
+	InterpreterLanguages []string `json:"interpreter_languages"`
+}
+
+// Unplaced is a baby the plan does not place, with why.
+type Unplaced struct {
+	BabyID string `json:"baby_id"`
+	Reason string `json:"reason"`
+}
+
+// UnplannedSession is a session of a group for which no valid slot exists.
+type UnplannedSession struct {
+	GroupID string `json:"group_id"`
+	Number  int    `json:"number"`
+	Reason  string `json:"reason"`
+}
+
+// Stats counts the plan.
+type Stats struct {
+	Babies   int `json:"babies"`
+	Placed   int `json:"placed"`
+	Groups   int `json:"groups"`
+	Sessions int `json:"sessions"`
+}
+
+// Reasons a baby is unplaced or a session unplanned.
+const (
+	ReasonTooFewBabies   = "too_few_babies"
+	ReasonNoRoom         = "no_room"
+	ReasonNoFacilitators = "no_facilitators"
+	ReasonTooOld         = "too_old"
+	ReasonShortStay      = "short_stay"
+	ReasonTooSoon        = "too_soon"     // the window closes before the notice period ends
+	ReasonNoSlot         = "no_slot"      // rooms and facilitators exist, but never together in the window
+	ReasonOutOfOrder     = "out_of_order" // no date fits between the fixed sessions around it
+)

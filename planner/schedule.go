@@ -1,0 +1,385 @@
+package planner
+
+import (
+	"sort"
+
+	"github.com/coplan/coplan/civil"
+)
+
+// startStep is the granularity of session start times.
+const startStep = 30
+
+// prepare computes, for every room of o, the start times at which a session
+// fits inside the opening hours, and books the fixed sessions of o's groups
+// into the rooms' and facilitators' calendars.
+func (w *world) prepare(o *org) {
+	dur := civil.Clock(o.rules.sessionMinutes)
+	for _, l := range o.locs {
+		for _, rm := range l.rooms {
+			for wd := 1; wd <= 7; wd++ {
+				rm.starts[wd] = nil
+			}
+			open := append([]civil.Weekly{}, rm.open...)
+			sort.Slice(open, func(i, j int) bool { return open[i].From < open[j].From })
+			for _, iv := range open {
+				for t := iv.From; t+dur <= iv.To; t += startStep {
+					rm.starts[iv.Weekday] = append(rm.starts[iv.Weekday], t)
+				}
+			}
+		}
+	}
+	for _, g := range o.existing {
+		for _, s := range g.sessions {
+			if s.room != nil {
+				s.room.busy.add(s.date, span{s.start, s.end})
+			}
+			for _, f := range s.facs {
+				if f != nil {
+					f.busy.add(s.date, span{s.start, s.end})
+					f.week[s.date.ISOWeek()]++
+					f.load++
+				}
+			}
+		}
+	}
+}
+
+// schedule plans the sessions of every group of o: existing groups first, then
+// new groups with the oldest babies first, because their sessions come soonest.
+func (w *world) schedule(o *org, groups []*group) {
+	w.prepare(o)
+	sort.SliceStable(groups, func(i, j int) bool {
+		a, b := groups[i], groups[j]
+		if a.existing != b.existing {
+			return a.existing
+		}
+		if a.existing {
+			return a.id < b.id
+		}
+		if a.babies[0].birth != b.babies[0].birth {
+			return a.babies[0].birth < b.babies[0].birth
+		}
+		return a.id < b.id
+	})
+	for _, g := range groups {
+		w.scheduleGroup(o, g)
+	}
+}
+
+func (w *world) scheduleGroup(o *org, g *group) {
+	r := &o.rules
+	g.unplanned = map[int]string{}
+	if len(g.babies) == 0 {
+		return
+	}
+	oldest, youngest := g.babies[0].birth, g.babies[len(g.babies)-1].birth
+	earliest := w.today.AddDays(r.notice)
+	// An existing group keeps the weekday, time, room and pair of its last fixed session.
+	if last := lastFixed(g); last > 0 {
+		s := g.sessions[last]
+		g.anchorDay, g.anchorAt = s.date.ISOWeekday(), s.start
+		if g.room == nil {
+			g.room = s.room
+		}
+		if g.pair[0] == nil {
+			g.pair = s.facs
+		}
+	}
+	var prev civil.Date
+	havePrev := false
+	for k := 1; k <= len(r.sessions); k++ {
+		if g.fixed[k] {
+			prev, havePrev = g.sessions[k].date, true
+			continue
+		}
+		rule := r.sessions[k-1]
+		lo, hi := window(rule, oldest, youngest)
+		if hi < w.today {
+			continue // the babies have outgrown this session: history, not a gap
+		}
+		if next := nextFixed(g, k); next != nil {
+			hi = min(hi, next.date.AddDays(-r.minGap))
+		}
+		ageLo := lo
+		lo = max(lo, earliest)
+		if havePrev {
+			lo = max(lo, prev.AddDays(r.minGap))
+		}
+		if lo > hi {
+			switch {
+			case earliest > hi:
+				g.unplanned[k] = ReasonTooSoon
+			case ageLo > hi:
+				g.unplanned[k] = ReasonNoSlot
+			default:
+				g.unplanned[k] = ReasonOutOfOrder
+			}
+			continue
+		}
+		target := oldest.AddDays(youngest.Sub(oldest)/2 + rule.TargetAgeDays)
+		s, reason := w.findSlot(o, g, lo, hi, target)
+		if s == nil {
+			g.unplanned[k] = reason
+			continue
+		}
+		s.number = k
+		w.book(s)
+		g.sessions[k] = s
+		prev, havePrev = s.date, true
+		if g.pair[0] == nil {
+			g.pair, g.room = s.facs, s.room
+		}
+		if g.anchorDay == 0 {
+			g.anchorDay, g.anchorAt = s.date.ISOWeekday(), s.start
+		}
+	}
+}
+
+func nextFixed(g *group, k int) *session {
+	for n := k + 1; n <= len(g.org.rules.sessions); n++ {
+		if g.fixed[n] {
+			return g.sessions[n]
+		}
+	}
+	return nil
+}
+
+func (w *world) book(s *session) {
+	sp := span{s.start, s.end}
+	s.room.busy.add(s.date, sp)
+	for _, f := range s.facs {
+		f.busy.add(s.date, sp)
+		f.week[s.date.ISOWeek()]++
+		f.load++
+	}
+}
+
+// candidateDates lists the working days in [lo, hi] that are not holidays,
+// nearest to target first.
+func (w *world) candidateDates(o *org, lo, hi, target civil.Date) []civil.Date {
+	target = min(max(target, lo), hi)
+	out := make([]civil.Date, 0, hi.Sub(lo)+1)
+	for d := lo; d <= hi; d++ {
+		if wd := d.ISOWeekday(); wd <= 5 && !o.rules.holidays[d] {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		di, dj := abs(out[i].Sub(target)), abs(out[j].Sub(target))
+		if di != dj {
+			return di < dj
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// findSlot finds a date, start, room and pair of facilitators for one session
+// of g in [lo, hi]. It tries, in order of the soft rules: the group's own pair,
+// room, weekday and time; then its pair at another room or time; then any pair.
+// Within each tier the date nearest to the target age wins.
+func (w *world) findSlot(o *org, g *group, lo, hi, target civil.Date) (*session, string) {
+	dur := civil.Clock(o.rules.sessionMinutes)
+	dates := w.candidateDates(o, lo, hi, target)
+	rooms := w.roomOrder(g)
+	if g.pair[0] != nil && g.room != nil && g.anchorDay != 0 {
+		for _, d := range dates {
+			if d.ISOWeekday() == g.anchorDay {
+				if s := w.try(g, d, g.anchorAt, dur, g.room, g.pair); s != nil {
+					return s, ""
+				}
+			}
+		}
+	}
+	if g.pair[0] != nil {
+		for _, d := range dates {
+			for _, rm := range rooms {
+				for _, t := range w.startsOn(rm, d, g) {
+					if s := w.try(g, d, t, dur, rm, g.pair); s != nil {
+						return s, ""
+					}
+				}
+			}
+		}
+	}
+	roomUsable := false
+	for _, d := range dates {
+		for _, rm := range rooms {
+			if !w.roomOpenOn(rm, d) {
+				continue
+			}
+			for _, t := range w.startsOn(rm, d, g) {
+				sp := span{t, t + dur}
+				if !rm.busy.free(d, sp) || rm.capacity < 2*len(g.babies)+2 {
+					continue
+				}
+				roomUsable = true
+				if pair, ok := w.bestPair(o, g, d, sp, rm); ok {
+					return w.session(g, d, sp, rm, pair), ""
+				}
+			}
+		}
+	}
+	if !roomUsable {
+		return nil, ReasonNoRoom
+	}
+	return nil, ReasonNoFacilitators
+}
+
+// roomOrder is the group's own room first, then the location's other rooms that
+// can seat it, largest first.
+func (w *world) roomOrder(g *group) []*room {
+	rooms := append([]*room{}, g.loc.rooms...)
+	sort.SliceStable(rooms, func(i, j int) bool {
+		if (rooms[i] == g.room) != (rooms[j] == g.room) {
+			return rooms[i] == g.room
+		}
+		if rooms[i].capacity != rooms[j].capacity {
+			return rooms[i].capacity > rooms[j].capacity
+		}
+		return rooms[i].id < rooms[j].id
+	})
+	return rooms
+}
+
+// startsOn lists a room's start times on d, the group's usual time first.
+func (w *world) startsOn(rm *room, d civil.Date, g *group) []civil.Clock {
+	starts := rm.starts[d.ISOWeekday()]
+	if g.anchorDay == 0 || len(starts) == 0 {
+		return starts
+	}
+	for i, t := range starts {
+		if t == g.anchorAt && i > 0 {
+			out := make([]civil.Clock, 0, len(starts))
+			out = append(out, t)
+			out = append(out, starts[:i]...)
+			return append(out, starts[i+1:]...)
+		}
+	}
+	return starts
+}
+
+func (w *world) roomOpenOn(rm *room, d civil.Date) bool {
+	return len(rm.starts[d.ISOWeekday()]) > 0 && !inRanges(rm.closed, d)
+}
+
+// facFree reports whether f can facilitate during sp on d.
+func facFree(f *fac, d civil.Date, sp span) bool {
+	return f.maxWeek > 0 &&
+		civil.Covers(f.avail, d.ISOWeekday(), sp.from, sp.to) &&
+		f.week[d.ISOWeek()] < f.maxWeek &&
+		!inRanges(f.absent, d) &&
+		f.busy.free(d, sp)
+}
+
+// try checks one complete candidate and returns it as a session if valid.
+func (w *world) try(g *group, d civil.Date, t, dur civil.Clock, rm *room, pair [2]*fac) *session {
+	sp := span{t, t + dur}
+	if !w.roomOpenOn(rm, d) || !containsClock(rm.starts[d.ISOWeekday()], t) || !rm.busy.free(d, sp) {
+		return nil
+	}
+	if !facFree(pair[0], d, sp) || !facFree(pair[1], d, sp) {
+		return nil
+	}
+	langs := interpreterLanguages(g.babies, pair)
+	if rm.capacity < seatsNeeded(len(g.babies), langs) {
+		return nil
+	}
+	return &session{date: d, start: sp.from, end: sp.to, room: rm, facs: pair, langs: langs}
+}
+
+func containsClock(cs []civil.Clock, t civil.Clock) bool {
+	for _, c := range cs {
+		if c == t {
+			return true
+		}
+	}
+	return false
+}
+
+// seatsNeeded: 2 per family, 2 facilitators and 1 interpreter when needed.
+func seatsNeeded(families int, langs []string) int {
+	n := 2*families + 2
+	if len(langs) > 0 {
+		n++
+	}
+	return n
+}
+
+func (w *world) session(g *group, d civil.Date, sp span, rm *room, pair [2]*fac) *session {
+	return &session{date: d, start: sp.from, end: sp.to, room: rm, facs: pair, langs: interpreterLanguages(g.babies, pair)}
+}
+
+// bestPair picks two free facilitators for a session, one a CO-trained nurse:
+// the group's own where possible, then the least loaded, then those who leave
+// fewest languages to an interpreter.
+func (w *world) bestPair(o *org, g *group, d civil.Date, sp span, rm *room) ([2]*fac, bool) {
+	var free []*fac
+	for _, f := range o.facs {
+		if facFree(f, d, sp) {
+			free = append(free, f)
+		}
+	}
+	var best [2]*fac
+	found := false
+	var bestKey [5]int
+	for _, lead := range free {
+		if !lead.nurse || !lead.coTrained {
+			continue
+		}
+		for _, second := range free {
+			if second == lead || (second.nurse && second.coTrained && second.id < lead.id) {
+				continue // each pair of two CO-trained nurses once, the lower id leading
+			}
+			pair := [2]*fac{lead, second}
+			langs := interpreterLanguages(g.babies, pair)
+			if rm.capacity < seatsNeeded(len(g.babies), langs) {
+				continue
+			}
+			cont := 0
+			for _, f := range pair {
+				if f == g.pair[0] || f == g.pair[1] {
+					cont++
+				}
+			}
+			key := [5]int{-cont, max(lead.load, second.load), lead.load + second.load, len(langs), 0}
+			if !found || lessKey(key, bestKey) || (key == bestKey && pairID(pair) < pairID(best)) {
+				best, bestKey, found = pair, key, true
+			}
+		}
+	}
+	return best, found
+}
+
+func lessKey(a, b [5]int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+func pairID(p [2]*fac) string { return p[0].id + "\x00" + p[1].id }
+
+// interpreterLanguages are the families' languages that neither facilitator
+// speaks, sorted.
+func interpreterLanguages(babies []*baby, pair [2]*fac) []string {
+	var out []string
+	for _, b := range babies {
+		if b.lang == "" || pair[0].speaks(b.lang) || pair[1].speaks(b.lang) {
+			continue
+		}
+		i := sort.SearchStrings(out, b.lang)
+		if i < len(out) && out[i] == b.lang {
+			continue
+		}
+		out = append(out, "")
+		copy(out[i+1:], out[i:])
+		out[i] = b.lang
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}

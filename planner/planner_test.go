@@ -1,0 +1,339 @@
+package planner_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/planner/plantest"
+)
+
+func run(t *testing.T, in *planner.Input) *planner.Plan {
+	t.Helper()
+	p, err := planner.Run(in)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	if bad := planner.Check(in, p); len(bad) > 0 {
+		if len(bad) > 15 {
+			bad = append(bad[:15], "...")
+		}
+		t.Fatalf("the plan breaks hard rules:\n%s", strings.Join(bad, "\n"))
+	}
+	return p
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// clone deep-copies an input through JSON, as a file round trip would.
+func clone(t *testing.T, in *planner.Input) *planner.Input {
+	t.Helper()
+	out, err := planner.DecodeBytes(mustJSON(t, in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// replanLater turns a plan into the next run's input: its groups exist, the
+// sessions before cut are fixed (held or published), and today moves on.
+func replanLater(t *testing.T, in *planner.Input, p *planner.Plan, today civil.Date, cut string) *planner.Input {
+	next := clone(t, in)
+	next.Today = today.String()
+	for _, g := range p.Groups {
+		next.Groups = append(next.Groups, planner.ExistingGroup{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID,
+			RoomID: g.RoomID, FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs})
+		for _, s := range g.Sessions {
+			if s.Start < cut {
+				next.FixedSessions = append(next.FixedSessions, planner.FixedSession{GroupID: g.ID, Session: s})
+			}
+		}
+	}
+	return next
+}
+
+// The property test: random inputs, every hard rule checked on the output by an
+// independent checker, the same bytes on a second run, and a re-plan a month
+// later that keeps every fixed session.
+func TestPropertyRandomInputsKeepEveryHardRule(t *testing.T) {
+	seeds := 40
+	if testing.Short() {
+		seeds = 10
+	}
+	size := plantest.Size{Organisations: 2, LocationsPerOrg: 4, FacilitatorsPerOrg: 8, Babies: 150, BirthMonths: 16}
+	placedTotal := 0
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		today := civil.New(2027, 1, 1).AddDays(rng.IntN(600))
+		in := plantest.Generate(seed, size, today)
+		switch seed % 4 {
+		case 0:
+			in.Rules = &planner.Rules{AvoidGoodFriday: ptr(true), AvoidLiberationDay: ptr(true), MinNoticeDays: ptr(3)}
+		case 1:
+			// A programme whose windows overlap, so that spacing and order bind.
+			var sessions []planner.SessionRule
+			for k := 0; k < 8; k++ {
+				sessions = append(sessions, planner.SessionRule{MinAgeDays: 30 + 12*k, TargetAgeDays: 45 + 12*k, MaxAgeDays: 75 + 12*k})
+			}
+			in.Rules = &planner.Rules{Sessions: sessions, GroupMin: ptr(4), GroupMax: ptr(10), BirthWindowDays: ptr(21)}
+		}
+		p := run(t, in)
+		placedTotal += p.Stats.Placed
+		again, _ := planner.Run(clone(t, in))
+		if !bytes.Equal(mustJSON(t, p), mustJSON(t, again)) {
+			t.Fatalf("seed %d: two runs on the same input differ", seed)
+		}
+		later := today.AddDays(35)
+		next := replanLater(t, in, p, later, later.At(0).Format("2006-01-02T15:04:05Z07:00"))
+		run(t, next)
+	}
+	if placedTotal == 0 {
+		t.Fatal("no baby was placed in any random input")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestExampleFilePlansValidly(t *testing.T) {
+	data, err := os.ReadFile("../../shared/examples/plan-input-small.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := planner.DecodeBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := run(t, in)
+	if p.Stats.Babies != 200 || p.Stats.Placed < 120 || p.Stats.Groups < 15 {
+		t.Fatalf("stats %+v; want most of the 200 babies placed", p.Stats)
+	}
+	// Noodopvang Burgum names azc Sneek in its catchment; nobody is planned at a
+	// location that is neither.
+	for _, g := range p.Groups {
+		if g.LocationID == "azc-sneek" && len(g.BabyIDs) > 0 {
+			for _, s := range g.Sessions {
+				if !strings.Contains(s.RoomID, "azc-sneek") {
+					t.Fatalf("a group at azc Sneek meets in %s", s.RoomID)
+				}
+			}
+		}
+	}
+}
+
+// tinyInput is one organisation, one location with a room and two facilitators
+// open only on weekday, and six babies born on birth.
+func tinyInput(today string, weekday int, birth string) *planner.Input {
+	max := 5
+	in := &planner.Input{Today: today,
+		Organisations: []planner.Organisation{{ID: "ggd", Name: "GGD"}},
+		Locations: []planner.Location{{ID: "azc", OrganisationID: "ggd", Rooms: []planner.Room{{ID: "r1", Capacity: 24,
+			Open: []planner.Weekly{{Weekday: weekday, From: "09:00", To: "17:00"}}}}}},
+		Facilitators: []planner.Facilitator{
+			{ID: "n1", OrganisationID: "ggd", Role: "nurse", COTrained: true, MaxSessionsPerWeek: &max, Languages: []string{"nl"},
+				Available: []planner.Weekly{{Weekday: weekday, From: "09:00", To: "17:00"}}},
+			{ID: "d1", OrganisationID: "ggd", Role: "doctor", MaxSessionsPerWeek: &max, Languages: []string{"nl", "ar"},
+				Available: []planner.Weekly{{Weekday: weekday, From: "09:00", To: "17:00"}}},
+		},
+	}
+	for i := 0; i < 6; i++ {
+		in.Babies = append(in.Babies, planner.Baby{ID: "b" + string(rune('1'+i)), BirthDate: birth, LocationID: "azc", Language: []string{"ar", "ti"}[i%2]})
+	}
+	return in
+}
+
+// oneDayProgramme is a single session that can only be held on date d for babies born on birth.
+func oneDayProgramme(in *planner.Input, birth, d civil.Date) {
+	age := d.Sub(birth)
+	in.Rules = &planner.Rules{Sessions: []planner.SessionRule{{MinAgeDays: age, TargetAgeDays: age, MaxAgeDays: age}}}
+}
+
+func TestHolidaysGetNoSession(t *testing.T) {
+	cases := []struct {
+		name    string
+		holiday civil.Date
+		normal  civil.Date
+	}{
+		{"Koningsdag", civil.New(2027, 4, 27), civil.New(2027, 4, 20)},    // a Tuesday
+		{"Easter Monday", civil.New(2027, 3, 29), civil.New(2027, 3, 22)}, // a Monday
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !planner.Holiday(c.holiday) {
+				t.Fatalf("%s is not a holiday", c.holiday)
+			}
+			birth := c.holiday.AddDays(-45)
+			wd := c.holiday.ISOWeekday()
+			in := tinyInput(birth.AddDays(1).String(), wd, birth.String())
+			oneDayProgramme(in, birth, c.holiday)
+			if p := run(t, in); p.Stats.Sessions != 0 {
+				t.Fatalf("a session was planned on %s: %+v", c.holiday, p.Groups)
+			}
+			// The same programme a week earlier is planned: the holiday is the only obstacle.
+			birth = c.normal.AddDays(-45)
+			in = tinyInput(birth.AddDays(1).String(), wd, birth.String())
+			oneDayProgramme(in, birth, c.normal)
+			p := run(t, in)
+			if p.Stats.Sessions != 1 || !strings.HasPrefix(p.Groups[0].Sessions[0].Start, c.normal.String()) {
+				t.Fatalf("want one session on %s: %+v", c.normal, p.Groups)
+			}
+		})
+	}
+}
+
+func TestKingsDayMovesToSaturdayWhenThe27thIsSunday(t *testing.T) {
+	// 27 April 2025 was a Sunday: King's Day was Saturday the 26th.
+	if !planner.Holiday(civil.New(2025, 4, 26)) || planner.Holiday(civil.New(2025, 4, 27)) {
+		t.Fatal("King's Day 2025 should be on the 26th")
+	}
+	if !planner.Holiday(civil.New(2026, 4, 27)) || planner.Holiday(civil.New(2026, 4, 26)) {
+		t.Fatal("King's Day 2026 should be on the 27th")
+	}
+}
+
+func TestShortStayLocationFormsNoGroup(t *testing.T) {
+	in := tinyInput("2027-03-01", 2, "2027-01-20")
+	in.Locations[0].ShortStay = true
+	p := run(t, in)
+	if len(p.Groups) != 0 || len(p.Unplaced) != 6 {
+		t.Fatalf("short-stay location: %+v", p)
+	}
+	for _, u := range p.Unplaced {
+		if u.Reason != planner.ReasonShortStay {
+			t.Fatalf("reason %q; want short_stay", u.Reason)
+		}
+	}
+	// A hub that names it in its catchment takes its babies into its own groups.
+	hub := planner.Location{ID: "hub", OrganisationID: "ggd", Catchment: []string{"azc"}, Rooms: []planner.Room{{ID: "hub-r1", Capacity: 20,
+		Open: []planner.Weekly{{Weekday: 2, From: "09:00", To: "17:00"}}}}}
+	in.Locations = append(in.Locations, hub)
+	p = run(t, in)
+	if len(p.Groups) != 1 || p.Groups[0].LocationID != "hub" || len(p.Groups[0].BabyIDs) != 6 {
+		t.Fatalf("with a hub: %+v", p.Groups)
+	}
+}
+
+// A baby who moves mid-programme joins the group at its new location at the
+// session its age calls for, and its old group carries on without it.
+func TestMovedBabyJoinsAFittingGroupAtTheRightSession(t *testing.T) {
+	start := civil.New(2027, 2, 2)
+	in := tinyInput(start.String(), 2, "2026-12-29")
+	in.Locations = append(in.Locations, planner.Location{ID: "azc2", OrganisationID: "ggd", Rooms: []planner.Room{{ID: "r2", Capacity: 24,
+		Open: []planner.Weekly{{Weekday: 4, From: "09:00", To: "17:00"}}}}})
+	in.Facilitators[0].Available = append(in.Facilitators[0].Available, planner.Weekly{Weekday: 4, From: "09:00", To: "17:00"})
+	in.Facilitators[1].Available = append(in.Facilitators[1].Available, planner.Weekly{Weekday: 4, From: "09:00", To: "17:00"})
+	for i := 0; i < 7; i++ {
+		in.Babies = append(in.Babies, planner.Baby{ID: "c" + string(rune('1'+i)), BirthDate: "2027-01-05", LocationID: "azc2", Language: "ti"})
+	}
+	first := run(t, in)
+	if len(first.Groups) != 2 {
+		t.Fatalf("want a group at each location: %+v", first.Groups)
+	}
+	// Five and a half months later baby c1 has moved from azc2 to azc.
+	today := start.AddDays(165)
+	next := replanLater(t, in, first, today, today.At(0).Format("2006-01-02T15:04:05Z07:00"))
+	for i := range next.Babies {
+		if next.Babies[i].ID == "c1" {
+			next.Babies[i].LocationID = "azc"
+		}
+	}
+	p := run(t, next)
+	var mover, old *planner.Group
+	for i, g := range p.Groups {
+		for _, id := range g.BabyIDs {
+			if id == "c1" {
+				mover = &p.Groups[i]
+			}
+		}
+		if g.LocationID == "azc2" {
+			old = &p.Groups[i]
+		}
+	}
+	if mover == nil || mover.LocationID != "azc" {
+		t.Fatalf("the moved baby is not in a group at its new location: %+v", p)
+	}
+	if old == nil || len(old.BabyIDs) != 6 {
+		t.Fatalf("the old group should carry on with 6 babies: %+v", old)
+	}
+	birth := civil.MustParse("2027-01-05")
+	for _, s := range mover.Sessions {
+		d := civil.MustParse(s.Start[:10])
+		if d < today {
+			continue // history of the group, from before the move
+		}
+		if s.Number < 4 {
+			t.Fatalf("the mover's first session is %d; at %d days old it should be later", s.Number, today.Sub(birth))
+		}
+		rule := planner.DefaultSessions[s.Number-1]
+		if age := d.Sub(birth); age < rule.MinAgeDays || age > rule.MaxAgeDays {
+			t.Fatalf("session %d on %s: the mover is %d days old, outside its window", s.Number, d, age)
+		}
+		return
+	}
+	t.Fatalf("the mover's group has no session after the move: %+v", mover.Sessions)
+}
+
+func TestFixedSessionsSurviveReplanByteForByte(t *testing.T) {
+	in := plantest.Generate(7, plantest.Size{Organisations: 1, LocationsPerOrg: 3, FacilitatorsPerOrg: 8, Babies: 120, BirthMonths: 14}, civil.New(2027, 5, 3))
+	p := run(t, in)
+	later := civil.New(2027, 6, 14)
+	next := replanLater(t, in, p, later, "2027-07-01")
+	if len(next.FixedSessions) == 0 {
+		t.Fatal("nothing fixed")
+	}
+	// A new baby arrives, to make the re-plan do something.
+	next.Babies = append(next.Babies, planner.Baby{ID: "new-1", BirthDate: "2027-05-20", LocationID: in.Locations[0].ID, Language: "ar"})
+	q := run(t, next)
+	out := map[string]string{}
+	for _, g := range q.Groups {
+		for _, s := range g.Sessions {
+			out[g.ID+"#"+s.Start] = string(mustJSON(t, s))
+		}
+	}
+	for _, f := range next.FixedSessions {
+		got, ok := out[f.GroupID+"#"+f.Start]
+		if !ok || got != string(mustJSON(t, f.Session)) {
+			t.Fatalf("fixed session of %s at %s: got %s, want %s", f.GroupID, f.Start, got, mustJSON(t, f.Session))
+		}
+	}
+}
+
+func TestBrokenInputNamesTheJSONPaths(t *testing.T) {
+	in := tinyInput("2027-03-01", 2, "2027-01-20")
+	in.Babies[3].BirthDate = "2027-02-30"
+	in.Babies[4].LocationID = "nowhere"
+	in.Locations[0].Rooms[0].Open = append(in.Locations[0].Rooms[0].Open, planner.Weekly{Weekday: 2, From: "16:00", To: "18:00"})
+	in.Facilitators[1].Available = []planner.Weekly{{Weekday: 3, From: "12:00", To: "12:00"}}
+	in.Groups = []planner.ExistingGroup{{ID: "g1", OrganisationID: "ggd", LocationID: "azc", RoomID: "r9"}}
+	_, err := planner.Run(in)
+	problems, ok := err.(planner.Problems)
+	if !ok {
+		t.Fatalf("err = %v; want Problems", err)
+	}
+	text := problems.Error()
+	for _, want := range []string{
+		"$.babies[3].birth_date:",
+		"$.babies[4].location_id:",
+		"$.locations[0].rooms[0].open[1]:",
+		"$.facilitators[1].available[0]:",
+		"$.groups[0].room_id:",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("problems do not name %s:\n%s", want, text)
+		}
+	}
+	if _, err := planner.DecodeBytes([]byte(`{"today": "2027-01-01", "babies": [`)); err == nil {
+		t.Fatal("truncated JSON decoded")
+	}
+}

@@ -27,9 +27,9 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## bench: the Go benchmarks (planner, feeds, ...) with memory figures
+## bench: the Go benchmarks (planner, feeds, ...) and the timed planner command on national data
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x $(PKGS)
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf bin data

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/coplan/coplan/civil"
@@ -72,6 +73,7 @@ func (w *world) scheduleGroup(o *org, g *group) {
 	if len(g.babies) == 0 {
 		return
 	}
+	g.setLanguages()
 	oldest, youngest := g.babies[0].birth, g.babies[len(g.babies)-1].birth
 	earliest := w.today.AddDays(r.notice)
 	// An existing group keeps the weekday, time, room and pair of its last fixed session.
@@ -281,11 +283,10 @@ func (w *world) try(g *group, d civil.Date, t, dur civil.Clock, rm *room, pair [
 	if !facFree(pair[0], d, sp) || !facFree(pair[1], d, sp) {
 		return nil
 	}
-	langs := interpreterLanguages(g.babies, pair)
-	if rm.capacity < seatsNeeded(len(g.babies), langs) {
+	if rm.capacity < seats(len(g.babies), needsInterpreter(g, pair)) {
 		return nil
 	}
-	return &session{date: d, start: sp.from, end: sp.to, room: rm, facs: pair, langs: langs}
+	return w.session(g, d, sp, rm, pair)
 }
 
 func containsClock(cs []civil.Clock, t civil.Clock) bool {
@@ -297,17 +298,30 @@ func containsClock(cs []civil.Clock, t civil.Clock) bool {
 	return false
 }
 
-// seatsNeeded: 2 per family, 2 facilitators and 1 interpreter when needed.
-func seatsNeeded(families int, langs []string) int {
+// seats: 2 per family, 2 facilitators and 1 interpreter when needed.
+func seats(families int, interpreter bool) int {
 	n := 2*families + 2
-	if len(langs) > 0 {
+	if interpreter {
 		n++
 	}
 	return n
 }
 
+func seatsNeeded(families int, langs []string) int { return seats(families, len(langs) > 0) }
+
+func needsInterpreter(g *group, pair [2]*fac) bool {
+	return g.langSet.minus(pair[0].langSet.union(pair[1].langSet)).count() > 0
+}
+
 func (w *world) session(g *group, d civil.Date, sp span, rm *room, pair [2]*fac) *session {
-	return &session{date: d, start: sp.from, end: sp.to, room: rm, facs: pair, langs: interpreterLanguages(g.babies, pair)}
+	spoken := pair[0].langSet.union(pair[1].langSet)
+	langs := []string{}
+	for _, l := range g.langs {
+		if !spoken.has(w.languages[l]) {
+			langs = append(langs, l)
+		}
+	}
+	return &session{date: d, start: sp.from, end: sp.to, room: rm, facs: pair, langs: langs}
 }
 
 // bestPair picks two free facilitators for a session, one a CO-trained nurse:
@@ -332,8 +346,8 @@ func (w *world) bestPair(o *org, g *group, d civil.Date, sp span, rm *room) ([2]
 				continue // each pair of two CO-trained nurses once, the lower id leading
 			}
 			pair := [2]*fac{lead, second}
-			langs := interpreterLanguages(g.babies, pair)
-			if rm.capacity < seatsNeeded(len(g.babies), langs) {
+			missing := g.langSet.minus(lead.langSet.union(second.langSet)).count()
+			if rm.capacity < seats(len(g.babies), missing > 0) {
 				continue
 			}
 			cont := 0
@@ -342,7 +356,7 @@ func (w *world) bestPair(o *org, g *group, d civil.Date, sp span, rm *room) ([2]
 					cont++
 				}
 			}
-			key := [5]int{-cont, max(lead.load, second.load), lead.load + second.load, len(langs), 0}
+			key := [5]int{-cont, max(lead.load, second.load), lead.load + second.load, missing, 0}
 			if !found || lessKey(key, bestKey) || (key == bestKey && pairID(pair) < pairID(best)) {
 				best, bestKey, found = pair, key, true
 			}
@@ -363,11 +377,11 @@ func lessKey(a, b [5]int) bool {
 func pairID(p [2]*fac) string { return p[0].id + "\x00" + p[1].id }
 
 // interpreterLanguages are the families' languages that neither facilitator
-// speaks, sorted.
+// speaks, sorted. The scheduler uses language bit sets; the checker this plain form.
 func interpreterLanguages(babies []*baby, pair [2]*fac) []string {
 	var out []string
 	for _, b := range babies {
-		if b.lang == "" || pair[0].speaks(b.lang) || pair[1].speaks(b.lang) {
+		if b.lang == "" || slices.Contains(pair[0].langs, b.lang) || slices.Contains(pair[1].langs, b.lang) {
 			continue
 		}
 		i := sort.SearchStrings(out, b.lang)

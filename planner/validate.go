@@ -155,12 +155,13 @@ func (c *checker) unique(path string, seen map[string]bool, id string) {
 func build(in *Input) (*world, error) {
 	c := &checker{}
 	w := &world{
-		locs:   map[string]*loc{},
-		rooms:  map[string]*room{},
-		facs:   map[string]*fac{},
-		orgs:   map[string]*org{},
-		babies: map[string]*baby{},
-		groups: map[string]*group{},
+		locs:      map[string]*loc{},
+		rooms:     map[string]*room{},
+		facs:      map[string]*fac{},
+		orgs:      map[string]*org{},
+		babies:    map[string]*baby{},
+		groups:    map[string]*group{},
+		languages: map[string]int{},
 	}
 	w.today = c.date("$.today", in.Today)
 	todayOK := len(c.problems) == 0
@@ -264,6 +265,9 @@ func build(in *Input) (*world, error) {
 		fc := &fac{id: f.ID, org: og, nurse: f.Role == "nurse", coTrained: f.COTrained,
 			avail: c.weekly(p+".available", f.Available), absent: c.ranges(p+".absent", f.Absent),
 			maxWeek: maxWeek, langs: langs, busy: calendar{}, week: map[int]int{}}
+		for _, l := range langs {
+			fc.langSet.add(w.language(l))
+		}
 		w.facs[f.ID] = fc
 		og.facs = append(og.facs, fc)
 	}
@@ -271,7 +275,10 @@ func build(in *Input) (*world, error) {
 	for i, b := range in.Babies {
 		p := fmt.Sprintf("$.babies[%d]", i)
 		c.unique(p+".id", seen, b.ID)
-		bb := &baby{id: b.ID, birth: c.date(p+".birth_date", b.BirthDate), lang: b.Language}
+		bb := &baby{id: b.ID, birth: c.date(p+".birth_date", b.BirthDate), lang: b.Language, langBit: -1}
+		if b.Language != "" {
+			bb.langBit = w.language(b.Language)
+		}
 		lc, ok := w.locs[b.LocationID]
 		if !ok {
 			c.add(p+".location_id", "unknown location %q", b.LocationID)
@@ -360,6 +367,9 @@ func build(in *Input) (*world, error) {
 		}
 		gr.sessions[f.Number] = s
 		gr.fixed[f.Number] = true
+	}
+	if len(w.languages) > maxLanguages {
+		c.add("$", "more than %d different languages", maxLanguages)
 	}
 	if len(c.problems) > 0 {
 		return nil, c.problems

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"math/bits"
 	"sort"
 
 	"github.com/coplan/coplan/civil"
@@ -18,6 +19,44 @@ type world struct {
 	babies    map[string]*baby
 	babyOrder []*baby
 	groups    map[string]*group
+	languages map[string]int // language code -> bit in a langSet
+}
+
+// langSet is a set of languages as bits; inputs have at most maxLanguages.
+type langSet [4]uint64
+
+const maxLanguages = 256
+
+func (s *langSet) add(i int)     { s[i>>6] |= 1 << (i & 63) }
+func (s langSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
+func (s langSet) minus(t langSet) (out langSet) {
+	for i := range s {
+		out[i] = s[i] &^ t[i]
+	}
+	return out
+}
+func (s langSet) union(t langSet) (out langSet) {
+	for i := range s {
+		out[i] = s[i] | t[i]
+	}
+	return out
+}
+func (s langSet) count() int {
+	n := 0
+	for _, w := range s {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// language returns the bit of code, adding it when new.
+func (w *world) language(code string) int {
+	if i, ok := w.languages[code]; ok {
+		return i
+	}
+	i := len(w.languages)
+	w.languages[code] = i
+	return i
 }
 
 type org struct {
@@ -56,22 +95,19 @@ type fac struct {
 	absent    []civil.Range
 	maxWeek   int
 	langs     []string // sorted
+	langSet   langSet
 	busy      calendar
 	week      map[int]int // sessions per ISO week
 	load      int
 }
 
-func (f *fac) speaks(lang string) bool {
-	i := sort.SearchStrings(f.langs, lang)
-	return i < len(f.langs) && f.langs[i] == lang
-}
-
 type baby struct {
-	id    string
-	birth civil.Date
-	loc   *loc
-	lang  string
-	group *group
+	id      string
+	birth   civil.Date
+	loc     *loc
+	lang    string
+	langBit int // -1 when no language is known
+	group   *group
 }
 
 type group struct {
@@ -88,6 +124,22 @@ type group struct {
 	unplanned map[int]string
 	anchorDay int
 	anchorAt  civil.Clock
+	langs     []string // the families' languages, sorted
+	langSet   langSet
+}
+
+// setLanguages records the families' languages once the members are known.
+func (g *group) setLanguages() {
+	g.langs, g.langSet = nil, langSet{}
+	seen := map[string]bool{}
+	for _, b := range g.babies {
+		if b.langBit >= 0 && !seen[b.lang] {
+			seen[b.lang] = true
+			g.langs = append(g.langs, b.lang)
+			g.langSet.add(b.langBit)
+		}
+	}
+	sort.Strings(g.langs)
 }
 
 type session struct {

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coplan/coplan/planner"
+)
+
+func TestPlanCommandOnTheExampleFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "plan.json")
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"coplan", "plan", "--in", "../../../shared/examples/plan-input-small.json", "--out", out},
+		envOf(nil), &bytes.Buffer{}, &stderr)
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		t.Fatalf("the plan is not JSON: %v", err)
+	}
+	in, _ := os.ReadFile("../../../shared/examples/plan-input-small.json")
+	input, _ := planner.DecodeBytes(in)
+	if bad := planner.Check(input, &p); len(bad) > 0 {
+		t.Fatalf("the written plan breaks rules: %v", bad)
+	}
+	if !bytes.Contains(data, []byte(`"unplaced": [`)) || bytes.Contains(data, []byte("null")) {
+		t.Fatal("lists must be [] and never null")
+	}
+}
+
+func TestPlanCommandReportsJSONPathsAndFails(t *testing.T) {
+	dir := t.TempDir()
+	broken := `{"today": "2027-01-04",
+	 "organisations": [{"id": "ggd"}],
+	 "locations": [{"id": "azc", "organisation_id": "ggd", "rooms": [{"id": "r", "capacity": 20,
+	    "open": [{"weekday": 2, "from": "10:00", "to": "09:00"}]}]}],
+	 "facilitators": [],
+	 "babies": [{"id": "b1", "birth_date": "2026-13-01", "location_id": "azc"}, {"id": "b2", "birth_date": "2026-12-01", "location_id": "elsewhere"}]}`
+	path := filepath.Join(dir, "broken.json")
+	os.WriteFile(path, []byte(broken), 0o644)
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"coplan", "plan", "--in", path, "--out", "-"}, envOf(nil), &stdout, &stderr)
+	if !errors.Is(err, errReported) {
+		t.Fatalf("err = %v; want the problems reported (exit 1)", err)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	want := []string{"$.locations[0].rooms[0].open[0]:", "$.babies[0].birth_date:", "$.babies[1].location_id:"}
+	if len(lines) != len(want) {
+		t.Fatalf("stderr has %d lines; want %d:\n%s", len(lines), len(want), stderr.String())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q; want it to start with %s", i, lines[i], w)
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Fatalf("a broken input wrote a plan: %s", stdout.String())
+	}
+}

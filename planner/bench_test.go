@@ -1,0 +1,107 @@
+package planner_test
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/planner/plantest"
+)
+
+var (
+	national     *planner.Input
+	nationalJSON []byte
+	nationalOnce sync.Once
+)
+
+func nationalInput(b *testing.B) (*planner.Input, []byte) {
+	nationalOnce.Do(func() {
+		national = plantest.Generate(2027, plantest.National, civil.New(2027, 1, 4))
+		nationalJSON, _ = json.Marshal(national)
+	})
+	return national, nationalJSON
+}
+
+// BenchmarkDecodeNational is the yardstick: encoding/json decoding the national
+// input into the planner's typed structs.
+func BenchmarkDecodeNational(b *testing.B) {
+	_, data := nationalInput(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var in planner.Input
+		if err := json.Unmarshal(data, &in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPlanNational plans 70,000 babies at 300 locations of 25
+// organisations with 1,500 facilitators.
+func BenchmarkPlanNational(b *testing.B) {
+	in, _ := nationalInput(b)
+	bounds, err := planner.Bound(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var p *planner.Plan
+	for b.Loop() {
+		if p, err = planner.Run(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(p.Stats.Placed), "placed")
+	b.ReportMetric(float64(bounds.Cohorted), "cohorted")
+	b.ReportMetric(float64(bounds.Eligible), "eligible")
+	b.ReportMetric(float64(p.Stats.Groups), "groups")
+	b.ReportMetric(float64(p.Stats.Sessions), "sessions")
+}
+
+// BenchmarkReplanOneOrganisation re-plans one organisation after one new baby:
+// its groups exist and their sessions of the coming weeks are published.
+func BenchmarkReplanOneOrganisation(b *testing.B) {
+	all, _ := nationalInput(b)
+	in := &planner.Input{Today: all.Today, Organisations: all.Organisations[:1]}
+	org := in.Organisations[0].ID
+	locs := map[string]bool{}
+	for _, l := range all.Locations {
+		if l.OrganisationID == org {
+			in.Locations = append(in.Locations, l)
+			locs[l.ID] = true
+		}
+	}
+	for _, f := range all.Facilitators {
+		if f.OrganisationID == org {
+			in.Facilitators = append(in.Facilitators, f)
+		}
+	}
+	for _, bb := range all.Babies {
+		if locs[bb.LocationID] {
+			in.Babies = append(in.Babies, bb)
+		}
+	}
+	first, err := planner.Run(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, g := range first.Groups {
+		in.Groups = append(in.Groups, planner.ExistingGroup{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID,
+			RoomID: g.RoomID, FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs})
+		for _, s := range g.Sessions {
+			if s.Start < "2027-02-15" {
+				in.FixedSessions = append(in.FixedSessions, planner.FixedSession{GroupID: g.ID, Session: s})
+			}
+		}
+	}
+	in.Babies = append(in.Babies, planner.Baby{ID: "b-new", BirthDate: "2026-12-20", LocationID: in.Locations[0].ID, Language: "ar"})
+	b.ReportMetric(float64(len(in.Babies)), "babies")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := planner.Run(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

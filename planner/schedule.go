@@ -45,20 +45,21 @@ func (w *world) prepare(o *org) {
 	}
 }
 
-// schedule plans the sessions of every group of o: existing groups first, then
-// new groups with the oldest babies first, because their sessions come soonest.
+// schedule plans the sessions of every group of o, the group with the oldest
+// babies first, because its sessions come soonest. Existing and new groups share
+// this order, so re-planning unchanged data reproduces the plan it came from.
 func (w *world) schedule(o *org, groups []*group) {
 	w.prepare(o)
+	oldest := func(g *group) civil.Date {
+		if len(g.babies) == 0 {
+			return 0
+		}
+		return g.babies[0].birth
+	}
 	sort.SliceStable(groups, func(i, j int) bool {
 		a, b := groups[i], groups[j]
-		if a.existing != b.existing {
-			return a.existing
-		}
-		if a.existing {
-			return a.id < b.id
-		}
-		if a.babies[0].birth != b.babies[0].birth {
-			return a.babies[0].birth < b.babies[0].birth
+		if oldest(a) != oldest(b) {
+			return oldest(a) < oldest(b)
 		}
 		return a.id < b.id
 	})

@@ -366,4 +366,3 @@ func (db *DB) InterpreterNeeds(ctx context.Context, a Actor, from, to time.Time)
 	}
 	return out, nil
 }
-

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -28,17 +29,27 @@ func newPages() *pages {
 		if n == "templates/layout.html" {
 			continue
 		}
-		t := template.Must(template.New("").Funcs(template.FuncMap{"t": func(string) string { return "" }}).
+		t := template.Must(template.New("").Funcs(pageFuncs("nl")).
 			ParseFS(templateFiles, "templates/layout.html", n))
 		p.sets[n[len("templates/"):len(n)-len(".html")]] = t
 	}
 	return p
 }
 
+// pageFuncs are the template functions in language l.
+func pageFuncs(l string) template.FuncMap {
+	return template.FuncMap{
+		"t":     func(key string) string { return translate(l, key) },
+		"when":  func(start, end time.Time) string { return when(l, start, end) },
+		"stamp": func(t time.Time) string { return stamp(l, t) },
+	}
+}
+
 // view is what every page template receives.
 type view struct {
 	Lang      string
 	LangQuery string // "?lang=en" when English was chosen, for links and forms
+	LangAmp   string // "&lang=en" for links that have a query already
 	Title     string
 	CSRF      string // the CSRF token when the page was opened with a session cookie
 	Data      any
@@ -57,7 +68,7 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 	l := lang(c)
 	v := view{Lang: l, Title: translate(l, titleKey), Data: data}
 	if l == "en" {
-		v.LangQuery = "?lang=en"
+		v.LangQuery, v.LangAmp = "?lang=en", "&lang=en"
 	}
 	if sess := c.GetString(ctxSession); sess != "" {
 		v.CSRF = s.csrfToken(sess)
@@ -67,7 +78,7 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 		s.fail(c, err)
 		return
 	}
-	t.Funcs(template.FuncMap{"t": func(key string) string { return translate(l, key) }})
+	t.Funcs(pageFuncs(l))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)

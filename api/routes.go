@@ -30,6 +30,8 @@ func (s *Server) routes() {
 	e.POST("/login/:code", page, s.login)
 	e.POST("/logout", s.pageAuth(), s.logout)
 	e.GET("/", s.pageAuth(), s.home)
+	e.GET("/plan", s.pageAuth(), s.planPage)
+	e.POST("/plan", s.pageAuth(), s.replanPage)
 
 	v1 := e.Group("/api/v1", apiHeaders, s.requireToken)
 	v1.GET("/organisations", s.listOrganisations)
@@ -62,6 +64,14 @@ func (s *Server) routes() {
 	v1.DELETE("/babies/:id", s.deleteBaby)
 	v1.GET("/babies/:id/moves", s.listMoves)
 	v1.POST("/babies/:id/moves", s.moveBaby)
+
+	v1.POST("/plan", s.runPlan)
+	v1.GET("/groups", s.listGroups)
+	v1.GET("/sessions", s.listSessions)
+	v1.GET("/sessions/:id", s.getSession)
+	v1.PATCH("/sessions/:id", s.updateSession)
+	v1.GET("/interpreter-needs", s.interpreterNeeds)
+	v1.GET("/interpreter-needs.csv", s.interpreterNeeds)
 
 	v1.GET("/audit", s.listAudit)
 }

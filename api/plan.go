@@ -1,0 +1,189 @@
+package api
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+type planRequest struct {
+	OrganisationID *string `json:"organisation_id"`
+	Publish        *bool   `json:"publish"`
+}
+
+func (s *Server) runPlan(c *gin.Context) {
+	var req planRequest
+	if c.Request.ContentLength != 0 && !s.decode(c, &req) {
+		return
+	}
+	org := ""
+	if req.OrganisationID != nil {
+		org = *req.OrganisationID
+	}
+	runs, err := s.planOrganisations(c, org, req.Publish != nil && *req.Publish)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"runs": runs})
+}
+
+// planOrganisations runs the planner for each organisation the caller covers.
+func (s *Server) planOrganisations(c *gin.Context, org string, publish bool) ([]*store.PlanRun, error) {
+	ctx := c.Request.Context()
+	a := actor(c)
+	orgs, err := s.db.PlanOrganisations(ctx, a, org)
+	if err != nil {
+		return nil, err
+	}
+	runs := []*store.PlanRun{}
+	for _, id := range orgs {
+		run, err := s.db.RunPlan(ctx, a, id, publish)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, run)
+	}
+	return runs, nil
+}
+
+func (s *Server) listGroups(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, total, err := s.db.Groups(c.Request.Context(), actor(c), store.GroupFilter{OrganisationID: c.Query("organisation_id"), LocationID: c.Query("location_id"), Page: p})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Group]{items, total})
+}
+
+// timeRange reads from and to: dates (YYYY-MM-DD, Amsterdam midnight) or RFC 3339 times.
+func timeRange(c *gin.Context) (from, to time.Time, err error) {
+	var f store.Fields
+	parse := func(name string) time.Time {
+		v := c.Query(name)
+		if v == "" {
+			return time.Time{}
+		}
+		if d, err := civil.Parse(v); err == nil {
+			return d.At(0)
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			f.Add(name, "must be a date (YYYY-MM-DD) or an RFC 3339 time")
+		}
+		return t
+	}
+	from, to = parse("from"), parse("to")
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		f.Add("to", "must be after from")
+	}
+	return from, to, f.Err()
+}
+
+func (s *Server) listSessions(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	from, to, err := timeRange(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := store.SessionFilter{From: from, To: to, LocationID: c.Query("location_id"), FacilitatorID: c.Query("facilitator_id"),
+		GroupID: c.Query("group_id"), Status: store.SessionStatus(c.Query("status")), Page: p}
+	items, total, err := s.db.Sessions(c.Request.Context(), actor(c), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Session]{items, total})
+}
+
+func (s *Server) getSession(c *gin.Context) {
+	sess, err := s.db.Session(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sess)
+}
+
+type sessionRequest struct {
+	Start          *string              `json:"start"`
+	RoomID         *string              `json:"room_id"`
+	FacilitatorIDs *[]string            `json:"facilitator_ids"`
+	Status         *store.SessionStatus `json:"status"`
+}
+
+func (s *Server) updateSession(c *gin.Context) {
+	var req sessionRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	var ch store.SessionChange
+	if req.Start != nil {
+		t, err := time.Parse(time.RFC3339, *req.Start)
+		if err != nil {
+			s.fail(c, invalid("start", "must be an RFC 3339 time such as 2027-02-09T10:00:00+01:00"))
+			return
+		}
+		ch.Start = &t
+	}
+	ch.RoomID, ch.Status = req.RoomID, req.Status
+	if req.FacilitatorIDs != nil {
+		ch.FacilitatorIDs = *req.FacilitatorIDs
+	}
+	sess, err := s.db.UpdateSession(c.Request.Context(), actor(c), c.Param("id"), ch)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sess)
+}
+
+func (s *Server) interpreterNeeds(c *gin.Context) {
+	from, to, err := timeRange(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	needs, err := s.db.InterpreterNeeds(c.Request.Context(), actor(c), from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if strings.HasSuffix(c.FullPath(), ".csv") {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", `attachment; filename="interpreter-needs.csv"`)
+		w := csv.NewWriter(c.Writer)
+		_ = w.Write([]string{"session_id", "group_id", "number", "start", "end", "location", "room", "languages", "families"})
+		for _, n := range needs {
+			_ = w.Write([]string{n.SessionID, n.GroupID, strconv.Itoa(n.Number), n.Start.Format(time.RFC3339), n.End.Format(time.RFC3339),
+				csvSafe(n.LocationName), csvSafe(n.RoomName), strings.Join(n.Languages, " "), strconv.Itoa(n.Families)})
+		}
+		w.Flush()
+		return
+	}
+	c.JSON(http.StatusOK, list[store.InterpreterNeed]{needs, int64(len(needs))})
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

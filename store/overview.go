@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"sort"
+
+	"github.com/coplan/coplan/planner"
+	"gorm.io/gorm"
+)
+
+// PlanOverview is what the coordinator's plan page shows for one organisation.
+type PlanOverview struct {
+	Organisation Organisation
+	Run          *PlanRun
+	Locations    []LocationPlan
+	Unplaced     []UnplacedBaby
+	Facilitators map[string]string // id -> display name
+	Rooms        map[string]string // id -> name
+}
+
+// LocationPlan is one location's groups.
+type LocationPlan struct {
+	Location Location
+	Groups   []GroupPlan
+}
+
+// GroupPlan is a group with its sessions and the sessions that found no slot.
+type GroupPlan struct {
+	Group     Group
+	Families  int
+	Sessions  []Session
+	Unplanned []planner.UnplannedSession
+}
+
+// UnplacedBaby is a baby the last run could not place, shown by ref.
+type UnplacedBaby struct {
+	BabyID     string
+	Ref        string
+	LocationID string
+	Reason     string
+}
+
+// PlanOverview gathers the page for organisationID. Showing the refs of
+// unplaced babies reads their records, so each is logged.
+func (db *DB) PlanOverview(ctx context.Context, a Actor, organisationID string) (*PlanOverview, error) {
+	if err := db.requireBabyAccess(ctx, a, ActionList, ""); err != nil {
+		return nil, err
+	}
+	o, err := db.Organisation(ctx, a, organisationID)
+	if err != nil {
+		return nil, err
+	}
+	out := &PlanOverview{Organisation: *o, Facilitators: map[string]string{}, Rooms: map[string]string{}}
+	if out.Run, err = db.LatestPlanRun(ctx, a, organisationID); err != nil {
+		return nil, err
+	}
+	err = db.tx(ctx, func(tx *gorm.DB) error {
+		var locs []Location
+		if err := tx.Where("organisation_id = ?", organisationID).Order("name, id").Find(&locs).Error; err != nil {
+			return err
+		}
+		var rooms []Room
+		var facs []Facilitator
+		var groups []Group
+		var sessions []Session
+		var counts []struct {
+			GroupID string
+			N       int
+		}
+		if err := tx.Where("location_id IN (SELECT id FROM locations WHERE organisation_id = ?)", organisationID).Find(&rooms).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("organisation_id = ?", organisationID).Find(&facs).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("organisation_id = ?", organisationID).Order("id").Find(&groups).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("organisation_id = ?", organisationID).Order("group_id, number").Find(&sessions).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&GroupMember{}).Select("group_id, COUNT(*) AS n").Where("left_on IS NULL").Group("group_id").Scan(&counts).Error; err != nil {
+			return err
+		}
+		for _, r := range rooms {
+			out.Rooms[r.ID] = r.Name
+		}
+		for _, f := range facs {
+			out.Facilitators[f.ID] = f.DisplayName
+		}
+		families := map[string]int{}
+		for _, c := range counts {
+			families[c.GroupID] = c.N
+		}
+		byGroup := map[string][]Session{}
+		for _, s := range sessions {
+			byGroup[s.GroupID] = append(byGroup[s.GroupID], s)
+		}
+		unplanned := map[string][]planner.UnplannedSession{}
+		if out.Run != nil {
+			for _, u := range out.Run.UnplannedSessions {
+				unplanned[u.GroupID] = append(unplanned[u.GroupID], u)
+			}
+		}
+		for _, l := range locs {
+			lp := LocationPlan{Location: l}
+			for _, g := range groups {
+				if g.LocationID == l.ID {
+					lp.Groups = append(lp.Groups, GroupPlan{Group: g, Families: families[g.ID], Sessions: byGroup[g.ID], Unplanned: unplanned[g.ID]})
+				}
+			}
+			sort.SliceStable(lp.Groups, func(i, j int) bool {
+				a, b := lp.Groups[i].Sessions, lp.Groups[j].Sessions
+				return len(a) > 0 && (len(b) == 0 || a[0].StartsAt.Before(b[0].StartsAt))
+			})
+			out.Locations = append(out.Locations, lp)
+		}
+		if out.Run == nil || len(out.Run.Unplaced) == 0 {
+			return nil
+		}
+		reasons := map[string]string{}
+		ids := make([]string, 0, len(out.Run.Unplaced))
+		for _, u := range out.Run.Unplaced {
+			reasons[u.BabyID] = u.Reason
+			ids = append(ids, u.BabyID)
+		}
+		var babies []Baby
+		if err := tx.Where("id IN ? AND organisation_id = ?", ids, organisationID).Order("ref").Find(&babies).Error; err != nil {
+			return err
+		}
+		shown := make([]string, 0, len(babies))
+		for _, b := range babies {
+			out.Unplaced = append(out.Unplaced, UnplacedBaby{BabyID: b.ID, Ref: b.Ref, LocationID: b.LocationID, Reason: reasons[b.ID]})
+			shown = append(shown, b.ID)
+		}
+		if len(shown) == 0 {
+			return nil
+		}
+		return db.audit(tx, a, organisationID, ActionList, "baby", OutcomeSuccess, "plan page: unplaced", shown...)
+	})
+	return out, err
+}

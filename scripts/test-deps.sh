@@ -24,3 +24,8 @@ fi
 if [ ! -f tools/axe/node_modules/axe-core/axe.min.js ]; then
   (cd tools/axe && npm ci --no-audit --no-fund --silent)
 fi
+
+# ical.js (Mozilla's parser), which the calendar tests use as a second, non-Go parser.
+if [ ! -f tools/ical/node_modules/ical.js/package.json ]; then
+  (cd tools/ical && npm ci --no-audit --no-fund --silent)
+fi

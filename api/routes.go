@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/openapi.yaml", s.openAPI)
+	e.GET("/robots.txt", s.robots)
+	e.GET("/feeds/:token", s.serveFeed)
 	e.StaticFS("/static", staticFS())
 
 	// Pages: Dutch by default, English with ?lang=en.
@@ -32,6 +34,9 @@ func (s *Server) routes() {
 	e.GET("/", s.pageAuth(), s.home)
 	e.GET("/plan", s.pageAuth(), s.planPage)
 	e.POST("/plan", s.pageAuth(), s.replanPage)
+	e.GET("/me/calendar", s.pageAuth(), s.myCalendar)
+	e.POST("/me/calendar/feed", s.pageAuth(), s.myCalendarCreate)
+	e.POST("/me/calendar/rotate", s.pageAuth(), s.myCalendarRotate)
 
 	v1 := e.Group("/api/v1", apiHeaders, s.requireToken)
 	v1.GET("/organisations", s.listOrganisations)
@@ -72,6 +77,11 @@ func (s *Server) routes() {
 	v1.PATCH("/sessions/:id", s.updateSession)
 	v1.GET("/interpreter-needs", s.interpreterNeeds)
 	v1.GET("/interpreter-needs.csv", s.interpreterNeeds)
+
+	v1.GET("/feeds", s.listFeeds)
+	v1.POST("/feeds", s.createFeed)
+	v1.DELETE("/feeds/:id", s.deleteFeed)
+	v1.POST("/feeds/:id/rotate", s.rotateFeed)
 
 	v1.GET("/audit", s.listAudit)
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -34,7 +35,8 @@ type Server struct {
 	maxBody  int64
 	engine   *gin.Engine
 	pages    *pages
-	readyErr func() error
+	renderer calendars.Renderer
+	feeds    *feedCache
 }
 
 // New builds the server and its routes.
@@ -58,7 +60,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: cfg.DB, log: cfg.Logger, now: cfg.Now, baseURL: base, secret: cfg.Secret,
-		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages()}
+		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages(),
+		renderer: calendars.Renderer{Host: base.Hostname()}, feeds: newFeedCache()}
 	s.routes()
 	return s, nil
 }

@@ -144,6 +144,21 @@ func Fill(ctx context.Context, db *store.DB) (bool, error) {
 	return true, nil
 }
 
+// PlanAndPublish plans every organisation and publishes the sessions, so that
+// the pages and calendar feeds of a fresh demo have something to show.
+func PlanAndPublish(ctx context.Context, db *store.DB) error {
+	orgs, _, err := db.Organisations(ctx, store.System, store.Page{Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if _, err := db.RunPlan(ctx, store.System, o.ID, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func demoRoom(r room, today civil.Date, i int) *store.Room {
 	from, _ := civil.ParseClock(r.from)
 	to, _ := civil.ParseClock(r.to)

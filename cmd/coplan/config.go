@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/coplan/coplan/jobs"
 	"github.com/coplan/coplan/store"
 )
 
@@ -22,6 +24,8 @@ type config struct {
 	Secret         string   // COPLAN_SECRET
 	TrustedProxies []string // COPLAN_TRUSTED_PROXIES, comma separated
 	LogLevel       slog.Level
+	CronPublish    string // COPLAN_CRON_PUBLISH
+	Replica        string // COPLAN_REPLICA: names this process in job run records
 }
 
 // loadConfig reads the environment, lets flags on fs override it and checks the
@@ -66,6 +70,15 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 			}
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
+	}
+	c.CronPublish = or(getenv("COPLAN_CRON_PUBLISH"), "*/5 * * * *")
+	if _, err := jobs.Parse(c.CronPublish); err != nil {
+		return c, fmt.Errorf("COPLAN_CRON_PUBLISH: %q is not a cron schedule (e.g. */5 * * * *): %v", c.CronPublish, err)
+	}
+	c.Replica = getenv("COPLAN_REPLICA")
+	if c.Replica == "" {
+		host, _ := os.Hostname()
+		c.Replica = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
 	if v := getenv("COPLAN_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

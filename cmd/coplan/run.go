@@ -15,6 +15,7 @@ commands:
   serve     serve the API and pages (--demo fills an empty database with example data)
   token     create, list or revoke bearer tokens
   plan      plan groups and sessions from a file: --in input.json --out plan.json
+  publish   render every calendar feed now (one publication run)
   help      show this text
 
 Configuration comes from the environment (COPLAN_ADDR, COPLAN_DATABASE_URL,
@@ -36,6 +37,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = serve(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		err = token(ctx, rest, getenv, stdout, stderr)
+	case "publish":
+		err = publish(ctx, rest, getenv, stdout, stderr)
 	case "plan":
 		err = planCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":

@@ -8,9 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/coplan/coplan/api"
+	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/jobs"
 	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/store"
 )
@@ -48,6 +51,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	sched := jobs.New(log, now)
+	publisher := newPublisher(db, c)
+	if err := sched.Add(calendars.PublishJob, c.CronPublish, func(ctx context.Context, slot time.Time) error {
+		res, err := publisher.Publish(ctx, slot)
+		if err == nil {
+			log.Info("feed publication", "slot", slot.Format(time.RFC3339), "ran", res.Ran, "feeds", res.Feeds, "changed", res.Changed)
+		}
+		return err
+	}); err != nil {
+		return fmt.Errorf("COPLAN_CRON_PUBLISH: %w", err)
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("COPLAN_ADDR: cannot listen on %s: %w", c.Addr, err)
@@ -62,6 +76,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log.Info("coplan serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "database", string(db.Dialect()))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	sched.Start()
 	select {
 	case err := <-errc:
 		return err
@@ -73,11 +88,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	sched.Stop(shutdownCtx) // lets a running job finish
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+func newPublisher(db *store.DB, c config) *calendars.Publisher {
+	u, _ := url.Parse(c.BaseURL)
+	return &calendars.Publisher{DB: db, Renderer: calendars.Renderer{Host: u.Hostname()}, Replica: c.Replica}
 }
 
 // fillDemo adds demo data to an empty database and prints a fresh admin token.
@@ -87,7 +108,10 @@ func fillDemo(ctx context.Context, db *store.DB, c config, log interface{ Info(s
 		return fmt.Errorf("demo data: %w", err)
 	}
 	if added {
-		log.Info("demo data added")
+		if err := demo.PlanAndPublish(ctx, db); err != nil {
+			return fmt.Errorf("demo plan: %w", err)
+		}
+		log.Info("demo data added, planned and published")
 	} else {
 		log.Info("database holds data already; no demo data added")
 	}

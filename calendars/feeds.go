@@ -1,0 +1,151 @@
+package calendars
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/coplan/coplan/store"
+)
+
+// Token is the capability in a feed's URL: the feed id and an HMAC of the id and
+// version under the secret (128 bits), so it can be shown again without being
+// stored, and rotating (a new version) invalidates the old one.
+func Token(secret []byte, feedID string, version int) string {
+	return feedID + "." + mac(secret, feedID, version)
+}
+
+func mac(secret []byte, feedID string, version int) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("feed\x00" + feedID + "\x00" + strconv.Itoa(version)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// SplitToken returns the feed id of a token, and whether it has the form of one.
+func SplitToken(token string) (string, bool) {
+	id, m, ok := strings.Cut(token, ".")
+	return id, ok && id != "" && len(m) == 22
+}
+
+// ValidToken reports in constant time whether token belongs to the feed's
+// current version.
+func ValidToken(secret []byte, token, feedID string, version int) bool {
+	return hmac.Equal([]byte(token), []byte(Token(secret, feedID, version)))
+}
+
+// URLs returns the https (or http) and webcal URLs of a feed.
+func URLs(base *url.URL, secret []byte, f *store.Feed) (string, string) {
+	u := *base
+	u.Path = strings.TrimRight(u.Path, "/") + "/feeds/" + Token(secret, f.ID, f.Version) + ".ics"
+	w := u
+	w.Scheme = "webcal"
+	return u.String(), w.String()
+}
+
+// Renderer turns stored sessions into the feeds' bytes. Host names the UIDs.
+type Renderer struct {
+	Host string
+}
+
+// Render is a store.RenderFunc.
+func (r Renderer) Render(src *store.FeedSource, f *store.Feed) ([]byte, error) {
+	return Render(r.Feed(src, f))
+}
+
+// Feed selects and describes the sessions of one feed.
+func (r Renderer) Feed(src *store.FeedSource, f *store.Feed) Feed {
+	out := Feed{Name: r.name(src, f)}
+	for i := range src.Sessions {
+		s := &src.Sessions[i]
+		if !shows(f, s) {
+			continue
+		}
+		out.Events = append(out.Events, r.event(src, f, s))
+	}
+	sort.SliceStable(out.Events, func(i, j int) bool { return out.Events[i].Start.Before(out.Events[j].Start) })
+	return out
+}
+
+func shows(f *store.Feed, s *store.Session) bool {
+	switch f.Kind {
+	case store.FeedFacilitator:
+		return s.LeadFacilitatorID == f.SubjectID || s.SecondFacilitatorID == f.SubjectID
+	case store.FeedOrganisation:
+		return s.OrganisationID == f.SubjectID
+	case store.FeedLocation:
+		return s.LocationID == f.SubjectID
+	case store.FeedGroup:
+		return s.GroupID == f.SubjectID
+	}
+	return false
+}
+
+// GroupLabel is a short, stable name for a group in calendars and pages.
+func GroupLabel(groupID string) string {
+	id := strings.TrimPrefix(groupID, "g-")
+	if len(id) > 4 {
+		id = id[:4]
+	}
+	return id
+}
+
+func (r Renderer) name(src *store.FeedSource, f *store.Feed) string {
+	switch f.Kind {
+	case store.FeedFacilitator:
+		return "CO-bijeenkomsten – " + src.Facilitators[f.SubjectID].DisplayName
+	case store.FeedLocation:
+		return "CO-ruimteboekingen – " + src.Locations[f.SubjectID].Name
+	case store.FeedGroup:
+		return "CO-groep " + GroupLabel(f.SubjectID)
+	}
+	return "Centering Ouderschap"
+}
+
+func (r Renderer) event(src *store.FeedSource, f *store.Feed, s *store.Session) Event {
+	loc := src.Locations[s.LocationID].Name
+	if room := src.Rooms[s.RoomID].Name; room != "" {
+		loc += ", " + room
+	}
+	var desc []string
+	desc = append(desc, fmt.Sprintf("%d gezinnen.", s.Families))
+	if len(s.InterpreterLanguages) > 0 {
+		desc = append(desc, "Tolk nodig: "+strings.Join(s.InterpreterLanguages, ", ")+".")
+	}
+	names := func(ids ...string) string {
+		var out []string
+		for _, id := range ids {
+			if n := src.Facilitators[id].DisplayName; n != "" {
+				out = append(out, n)
+			}
+		}
+		return strings.Join(out, " en ")
+	}
+	if f.Kind == store.FeedFacilitator {
+		other := s.SecondFacilitatorID
+		if other == f.SubjectID {
+			other = s.LeadFacilitatorID
+		}
+		desc = append(desc, "Samen met "+names(other)+".")
+	} else {
+		desc = append(desc, "Begeleiders: "+names(s.LeadFacilitatorID, s.SecondFacilitatorID)+".")
+	}
+	if s.Status == store.SessionCancelled {
+		desc = append([]string{"GEANNULEERD."}, desc...)
+	}
+	return Event{
+		UID:         "session-" + s.ID + "@" + r.Host,
+		Start:       s.StartsAt,
+		End:         s.EndsAt,
+		Changed:     s.ChangedAt,
+		Sequence:    s.Sequence,
+		Summary:     fmt.Sprintf("Centering Ouderschap - groep %s, bijeenkomst %d/8", GroupLabel(s.GroupID), s.Number),
+		Location:    loc,
+		Description: strings.Join(desc, " "),
+		Cancelled:   s.Status == store.SessionCancelled,
+	}
+}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/coplan/coplan/api"
 	"github.com/coplan/coplan/calendars"
-	"github.com/coplan/coplan/jobs"
 	"github.com/coplan/coplan/demo"
+	"github.com/coplan/coplan/jobs"
 	"github.com/coplan/coplan/store"
 )
 

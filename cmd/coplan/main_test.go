@@ -35,6 +35,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+var httpClient = http.Client{Timeout: 10 * time.Second}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/store"
 )
 
@@ -21,18 +23,21 @@ type feedCache struct {
 const feedCacheTTL = time.Second
 
 type cachedFeed struct {
-	version      int
-	etag         string
-	lastModified string
-	body         []byte
-	loaded       time.Time
+	version            int
+	token              string // the valid token of this version, for a constant-time compare
+	etag               string
+	etagHeader         []string
+	lastModifiedHeader []string
+	lengthHeader       []string
+	body               []byte
+	loaded             time.Time
 }
 
 func newFeedCache() *feedCache {
 	return &feedCache{entries: map[string]*cachedFeed{}, now: time.Now}
 }
 
-func (fc *feedCache) get(ctx context.Context, db *store.DB, id string) *cachedFeed {
+func (fc *feedCache) get(ctx context.Context, db *store.DB, secret []byte, id string) *cachedFeed {
 	fc.mu.RLock()
 	e := fc.entries[id]
 	fc.mu.RUnlock()
@@ -44,9 +49,10 @@ func (fc *feedCache) get(ctx context.Context, db *store.DB, id string) *cachedFe
 		fc.forget(id)
 		return nil
 	}
-	e = &cachedFeed{version: f.Version, etag: f.ETag, body: []byte(f.Body), loaded: fc.now()}
+	e = &cachedFeed{version: f.Version, token: calendars.Token(secret, f.ID, f.Version), etag: f.ETag,
+		etagHeader: []string{f.ETag}, lengthHeader: []string{strconv.Itoa(len(f.Body))}, body: []byte(f.Body), loaded: fc.now()}
 	if f.LastModified != nil {
-		e.lastModified = f.LastModified.UTC().Format(http.TimeFormat)
+		e.lastModifiedHeader = []string{f.LastModified.UTC().Format(http.TimeFormat)}
 	}
 	fc.mu.Lock()
 	fc.entries[id] = e

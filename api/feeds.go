@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strings"
 
@@ -90,26 +91,33 @@ func (s *Server) rotateFeed(c *gin.Context) {
 // wrong with it is a bare 404 that tells nothing about why.
 func (s *Server) serveFeed(c *gin.Context) {
 	token := strings.TrimSuffix(c.Param("token"), ".ics")
-	c.Header("Referrer-Policy", "no-referrer")
 	id, ok := calendars.SplitToken(token)
 	var f *cachedFeed
 	if ok {
-		f = s.feeds.get(c.Request.Context(), s.db, id)
+		f = s.feeds.get(c.Request.Context(), s.db, s.secret, id)
 	}
-	if f == nil || !calendars.ValidToken(s.secret, token, id, f.version) {
+	if f == nil || subtle.ConstantTimeCompare([]byte(token), []byte(f.token)) != 1 {
 		c.Data(http.StatusNotFound, "text/plain; charset=utf-8", nil)
 		return
 	}
 	h := c.Writer.Header()
-	h.Set("ETag", f.etag)
-	h.Set("Last-Modified", f.lastModified)
-	h.Set("Cache-Control", "private, max-age=300")
-	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, f.etag) {
+	h["Etag"] = f.etagHeader
+	h["Last-Modified"] = f.lastModifiedHeader
+	h["Cache-Control"] = feedCacheControl
+	if inm := c.Request.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm[0], f.etag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, "text/calendar; charset=utf-8", f.body)
+	h["Content-Type"] = calendarType
+	h["Content-Length"] = f.lengthHeader // a known length avoids chunked encoding
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(f.body)
 }
+
+var (
+	feedCacheControl = []string{"private, max-age=300"}
+	calendarType     = []string{"text/calendar; charset=utf-8"}
+)
 
 func etagMatch(header, etag string) bool {
 	for _, part := range strings.Split(header, ",") {

@@ -4,30 +4,44 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
 
+// requestID is the id logRequests gave this request.
+func requestID(c *gin.Context) string { return c.Writer.Header().Get("X-Request-Id") }
+
 // Context keys.
 const (
-	ctxRequestID = "request_id"
-	ctxActor     = "actor"
-	ctxSession   = "session"
-	ctxIsPage    = "is_page"
+	ctxActor   = "actor"
+	ctxSession = "session"
+	ctxIsPage  = "is_page"
 )
+
+// Request ids are a random process prefix and a counter: unique across
+// replicas without a random read per request.
+var (
+	requestPrefix  = newRequestPrefix()
+	requestCounter atomic.Uint64
+)
+
+func newRequestPrefix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "-"
+}
 
 // logRequests writes one structured line per request. It logs the route
 // template, never the path or query: paths carry feed tokens and login codes,
 // queries carry refs.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
-	c.Set(ctxRequestID, id)
-	c.Header("X-Request-ID", id)
+	id := requestPrefix + strconv.FormatUint(requestCounter.Add(1), 36)
+	c.Writer.Header()["X-Request-Id"] = []string{id}
 	c.Next()
 	route := c.FullPath()
 	if route == "" {
@@ -47,7 +61,7 @@ func (s *Server) logRequests(c *gin.Context) {
 func (s *Server) recoverPanics(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("panic", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "panic", r)
+			s.log.Error("panic", "request_id", requestID(c), "route", c.FullPath(), "panic", r)
 			s.fail(c, store.Errorf(store.EInternal, "panic"))
 		}
 	}()
@@ -56,7 +70,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 
 // limitBody caps every request body.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
 	}
 	c.Next()
@@ -65,14 +79,21 @@ func (s *Server) limitBody(c *gin.Context) {
 // securityHeaders sets the headers every answer carries.
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
+	h["X-Content-Type-Options"] = nosniff
+	h["Referrer-Policy"] = noReferrer
+	h["X-Frame-Options"] = deny
 	if s.secureCookies() {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	c.Next()
 }
+
+// Shared header values; handlers never modify them.
+var (
+	nosniff    = []string{"nosniff"}
+	noReferrer = []string{"no-referrer"}
+	deny       = []string{"DENY"}
+)
 
 // apiHeaders marks API answers as not cacheable: they carry personal data.
 func apiHeaders(c *gin.Context) {

@@ -47,8 +47,8 @@ const codeTooLarge store.Code = "too_large"
 func (s *Server) fail(c *gin.Context, err error) {
 	var e *store.Error
 	if !errors.As(err, &e) {
-		s.log.Error("request failed", "request_id", c.GetString(ctxRequestID), "route", c.FullPath(), "err", err)
-		e = &store.Error{Code: store.EInternal, Message: "something went wrong on our side; the request id is " + c.GetString(ctxRequestID)}
+		s.log.Error("request failed", "request_id", requestID(c), "route", c.FullPath(), "err", err)
+		e = &store.Error{Code: store.EInternal, Message: "something went wrong on our side; the request id is " + requestID(c)}
 	}
 	status := statusOf(e.Code)
 	if status == http.StatusUnauthorized {

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	e.GET("/openapi.yaml", s.openAPI)
 	e.GET("/robots.txt", s.robots)
 	e.GET("/feeds/:token", s.serveFeed)
+	e.HEAD("/feeds/:token", s.serveFeed)
 	e.StaticFS("/static", staticFS())
 
 	// Pages: Dutch by default, English with ?lang=en.

@@ -60,29 +60,11 @@ func (r Renderer) Render(src *store.FeedSource, f *store.Feed) ([]byte, error) {
 // Feed selects and describes the sessions of one feed.
 func (r Renderer) Feed(src *store.FeedSource, f *store.Feed) Feed {
 	out := Feed{Name: r.name(src, f)}
-	for i := range src.Sessions {
-		s := &src.Sessions[i]
-		if !shows(f, s) {
-			continue
-		}
+	for _, s := range src.SessionsFor(f.Kind, f.SubjectID) {
 		out.Events = append(out.Events, r.event(src, f, s))
 	}
 	sort.SliceStable(out.Events, func(i, j int) bool { return out.Events[i].Start.Before(out.Events[j].Start) })
 	return out
-}
-
-func shows(f *store.Feed, s *store.Session) bool {
-	switch f.Kind {
-	case store.FeedFacilitator:
-		return s.LeadFacilitatorID == f.SubjectID || s.SecondFacilitatorID == f.SubjectID
-	case store.FeedOrganisation:
-		return s.OrganisationID == f.SubjectID
-	case store.FeedLocation:
-		return s.LocationID == f.SubjectID
-	case store.FeedGroup:
-		return s.GroupID == f.SubjectID
-	}
-	return false
 }
 
 // GroupLabel is a short, stable name for a group in calendars and pages.

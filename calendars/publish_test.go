@@ -145,10 +145,30 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 		if moved == nil {
 			t.Fatal("no session could move to another room")
 		}
+		// And one to another day: also the same UID with a higher SEQUENCE.
+		var shifted *store.Session
+		for i := len(sessions) - 1; i >= 0 && shifted == nil; i-- {
+			s := sessions[i]
+			if s.ID == moved.ID {
+				continue
+			}
+			for _, days := range []int{7, -7, 14, 1, -1} {
+				start := s.StartsAt.AddDate(0, 0, days)
+				if got, err := db.UpdateSession(ctx, coord, s.ID, store.SessionChange{Start: &start}); err == nil {
+					shifted = got
+					break
+				}
+			}
+		}
+		if shifted == nil {
+			t.Fatal("no session could move to another day")
+		}
 		cancelled := store.SessionCancelled
-		other := sessions[len(sessions)-1]
-		if other.ID == moved.ID {
-			other = sessions[len(sessions)-2]
+		var other store.Session
+		for _, s := range sessions {
+			if s.ID != moved.ID && s.ID != shifted.ID {
+				other = s
+			}
 		}
 		if _, err := db.UpdateSession(ctx, coord, other.ID, store.SessionChange{Status: &cancelled}); err != nil {
 			t.Fatal(err)
@@ -160,6 +180,7 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 		after, _ := db.FeedForServing(ctx, orgFeed.ID)
 		uidMoved := "session-" + moved.ID + "@coplan.test"
 		uidCancelled := "session-" + other.ID + "@coplan.test"
+		uidShifted := "session-" + shifted.ID + "@coplan.test"
 		found := 0
 		for _, e := range events(t, after.Body) {
 			uid, _ := e.Props.Text("UID")
@@ -171,6 +192,12 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 				if seq != "1" || status != "CONFIRMED" {
 					t.Fatalf("moved session: SEQUENCE %s STATUS %s", seq, status)
 				}
+			case uidShifted:
+				found++
+				start, _ := e.DateTimeStart(nil)
+				if seq != "1" || !start.Equal(shifted.StartsAt) {
+					t.Fatalf("session moved to another day: SEQUENCE %s start %s; want 1 and %s", seq, start, shifted.StartsAt)
+				}
 			case uidCancelled:
 				found++
 				if seq != "1" || status != "CANCELLED" {
@@ -178,8 +205,8 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 				}
 			}
 		}
-		if found != 2 {
-			t.Fatalf("found %d of the 2 changed sessions in the feed", found)
+		if found != 3 {
+			t.Fatalf("found %d of the 3 changed sessions in the feed", found)
 		}
 		if bytes.Equal([]byte(after.Body), []byte(bodies[orgFeed.ID].Body)) {
 			t.Fatal("the body did not change")

@@ -22,3 +22,7 @@ print("  stats:", p["stats"])
 print("  unplaced:", dict(collections.Counter(u["reason"] for u in p["unplaced"])))
 print("  unplanned sessions:", dict(collections.Counter(u["reason"] for u in p["unplanned_sessions"])))
 PY
+
+echo
+echo "feed serving against nginx (bench/feeds.sh):"
+bash bench/feeds.sh

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -197,6 +198,30 @@ type FeedSource struct {
 	Locations    map[string]Location
 	Rooms        map[string]Room
 	Facilitators map[string]Facilitator
+
+	index     map[FeedKind]map[string][]*Session
+	indexOnce sync.Once
+}
+
+// SessionsFor returns the sessions a feed of kind about subject shows, in
+// start order; the index is built once per source.
+func (src *FeedSource) SessionsFor(kind FeedKind, subject string) []*Session {
+	src.indexOnce.Do(func() {
+		src.index = map[FeedKind]map[string][]*Session{
+			FeedFacilitator: {}, FeedOrganisation: {}, FeedLocation: {}, FeedGroup: {},
+		}
+		for i := range src.Sessions {
+			s := &src.Sessions[i]
+			src.index[FeedFacilitator][s.LeadFacilitatorID] = append(src.index[FeedFacilitator][s.LeadFacilitatorID], s)
+			if s.SecondFacilitatorID != s.LeadFacilitatorID {
+				src.index[FeedFacilitator][s.SecondFacilitatorID] = append(src.index[FeedFacilitator][s.SecondFacilitatorID], s)
+			}
+			src.index[FeedOrganisation][s.OrganisationID] = append(src.index[FeedOrganisation][s.OrganisationID], s)
+			src.index[FeedLocation][s.LocationID] = append(src.index[FeedLocation][s.LocationID], s)
+			src.index[FeedGroup][s.GroupID] = append(src.index[FeedGroup][s.GroupID], s)
+		}
+	})
+	return src.index[kind][subject]
 }
 
 // RenderFunc renders one feed from the source.

@@ -189,9 +189,9 @@ func TestResourcesScopingAndAudit(t *testing.T) {
 		// A nurse and location staff may not touch baby records at all.
 		fac, _, _ := db.Facilitators(context.Background(), store.System, store.FacilitatorFilter{})
 		nurse, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleNurse, FacilitatorID: fac[0].ID})
-		problem(t, e.do("GET", "/api/v1/babies", nurse, nil), 403, "")
+		problem(t, e.do("GET", "/api/v1/babies", nurse, nil), 404, "")
 		loc, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleLocation, LocationID: locA})
-		problem(t, e.do("GET", "/api/v1/babies/"+babyA, loc, nil), 403, "")
+		problem(t, e.do("GET", "/api/v1/babies/"+babyA, loc, nil), 404, "")
 		problem(t, e.do("GET", "/api/v1/locations/"+locB, loc, nil), 404, "")
 		if a := e.do("GET", "/api/v1/locations/"+locA+"/rooms", loc, nil); a.status != 200 {
 			t.Fatalf("location staff reading their rooms: %d", a.status)

@@ -73,7 +73,7 @@ func TestPlanThroughTheAPI(t *testing.T) {
 		if len(mine.Items) == 0 {
 			t.Fatal("the nurse lists no sessions")
 		}
-		problem(t, e.do("GET", "/api/v1/groups", nurse, nil), 403, "")
+		problem(t, e.do("GET", "/api/v1/groups", nurse, nil), 404, "")
 		if a := e.do("GET", "/api/v1/groups", coord, nil); a.status != 200 || !strings.Contains(string(a.body), `"baby_ids":["baby_`) {
 			t.Fatalf("groups: %d %s", a.status, a.body)
 		}

@@ -16,6 +16,8 @@ type Problem struct {
 	Detail   string             `json:"detail,omitempty"`
 	Instance string             `json:"instance,omitempty"`
 	Errors   []store.FieldError `json:"errors,omitempty"`
+	// AffectedSessions lists the sessions a refused block or absence would hit.
+	AffectedSessions []store.Session `json:"affected_sessions,omitempty"`
 }
 
 // statusOf maps an error code to its HTTP status; this is the only place that does.
@@ -61,6 +63,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		Detail:   e.Message,
 		Instance: c.Request.URL.Path,
 		Errors:   e.Fields,
+
+		AffectedSessions: e.Affected,
 	}
 	if c.GetBool(ctxIsPage) && !wantsJSON(c) {
 		s.errorPage(c, status, e.Message)

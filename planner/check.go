@@ -200,6 +200,9 @@ func Check(in *Input, p *Plan) []string {
 			if inRanges(rm.closed, d) {
 				fail("%s: room %s is closed on %s", what, rm.id, d)
 			}
+			if !rm.busy.free(d, span{from, to}) { // the checker's world holds only the rooms' blocks
+				fail("%s: room %s is blocked on %s %s-%s", what, rm.id, d, from, to)
+			}
 			if len(s.FacilitatorIDs) != 2 || s.FacilitatorIDs[0] == s.FacilitatorIDs[1] {
 				fail("%s: facilitators %v; want 2 different", what, s.FacilitatorIDs)
 				continue

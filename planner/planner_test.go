@@ -343,3 +343,18 @@ func TestBrokenInputNamesTheJSONPaths(t *testing.T) {
 		t.Fatal("truncated JSON decoded")
 	}
 }
+
+func TestRoomBlocksAreAvoidedAndChecked(t *testing.T) {
+	in := tinyInput("2027-03-01", 2, "2027-01-20")
+	p := run(t, in)
+	first := p.Groups[0].Sessions[0]
+	// Block exactly that slot: the plan must move, and the checker must refuse the old plan.
+	in.Locations[0].Rooms[0].Blocks = []planner.TimeRange{{Start: first.Start, End: first.End}}
+	if bad := planner.Check(in, p); len(bad) == 0 || !strings.Contains(strings.Join(bad, "\n"), "is blocked") {
+		t.Fatalf("the checker accepts a session under a block: %v", bad)
+	}
+	q := run(t, in)
+	if q.Groups[0].Sessions[0].Start == first.Start {
+		t.Fatal("the planner put a session under a block")
+	}
+}

@@ -32,6 +32,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	// Affected lists the sessions a refused change would have touched.
+	Affected []Session
 }
 
 func (e *Error) Error() string {

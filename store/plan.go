@@ -231,6 +231,15 @@ func (db *DB) planInput(tx *gorm.DB, organisationID string) (*planInput, error) 
 	if err := tx.Where("location_id IN ?", nonEmpty(locIDs)).Order("id").Find(&rooms).Error; err != nil {
 		return nil, err
 	}
+	roomIDs := make([]string, len(rooms))
+	for i, r := range rooms {
+		roomIDs[i] = r.ID
+	}
+	blocks, err := blocksOf(tx, roomIDs)
+	if err != nil {
+		return nil, err
+	}
+	horizonFrom, horizonTo := now.AddDate(0, 0, -1), now.AddDate(2, 0, 0)
 	for _, l := range locs {
 		pl := planner.Location{ID: l.ID, Name: l.Name, OrganisationID: organisationID, ShortStay: l.ShortStay, Rooms: []planner.Room{}}
 		for _, c := range l.Catchment {
@@ -240,7 +249,13 @@ func (db *DB) planInput(tx *gorm.DB, organisationID string) (*planInput, error) 
 		}
 		for _, r := range rooms {
 			if r.LocationID == l.ID {
-				pl.Rooms = append(pl.Rooms, planner.Room{ID: r.ID, Capacity: r.Capacity, Open: weeklyOut(r.OpeningHours), Closed: rangesOut(r.Closures)})
+				pr := planner.Room{ID: r.ID, Capacity: r.Capacity, Open: weeklyOut(r.OpeningHours), Closed: rangesOut(r.Closures)}
+				for _, b := range blocks[r.ID] {
+					for _, o := range b.Occurrences(horizonFrom, horizonTo) {
+						pr.Blocks = append(pr.Blocks, planner.TimeRange{Start: o.Start.Format(time.RFC3339), End: o.End.Format(time.RFC3339)})
+					}
+				}
+				pl.Rooms = append(pl.Rooms, pr)
 			}
 		}
 		in.Locations = append(in.Locations, pl)

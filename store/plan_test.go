@@ -107,7 +107,7 @@ func TestPlanRunStoresAStablePlanAndKeepsPublishedSessions(t *testing.T) {
 				t.Fatalf("the nurse sees a session of others: %+v", s)
 			}
 		}
-		if _, _, err := db.Groups(ctx, nurse, store.GroupFilter{}); store.ErrorCode(err) != store.EForbidden {
+		if _, _, err := db.Groups(ctx, nurse, store.GroupFilter{}); store.ErrorCode(err) != store.ENotFound {
 			t.Fatalf("a nurse reading group members: %v", err)
 		}
 	})

@@ -14,14 +14,20 @@ var (
 	monthsEN   = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 )
 
-// when formats a session's time in Amsterdam: "di 9 feb 2027 10:00-12:00".
+// when formats a session's time in Amsterdam: "di 9 feb 2027 10:00–12:00".
 func when(lang string, start, end time.Time) string {
 	s, e := start.In(civil.Amsterdam), end.In(civil.Amsterdam)
+	return dateLabel(lang, civil.Of(s)) + " " + s.Format("15:04") + "–" + e.Format("15:04")
+}
+
+// dateLabel formats a date: "di 9 feb 2027".
+func dateLabel(lang string, d civil.Date) string {
 	days, months := weekdaysNL, monthsNL
 	if lang == "en" {
 		days, months = weekdaysEN, monthsEN
 	}
-	return fmt.Sprintf("%s %d %s %d %s–%s", days[s.Weekday()], s.Day(), months[s.Month()-1], s.Year(), s.Format("15:04"), e.Format("15:04"))
+	y, m, day := d.Parts()
+	return fmt.Sprintf("%s %d %s %d", days[d.Weekday()], day, months[m-1], y)
 }
 
 // stamp formats an instant in Amsterdam: "22 nov 2026 16:05".

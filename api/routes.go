@@ -35,6 +35,8 @@ func (s *Server) routes() {
 	e.GET("/", s.pageAuth(), s.home)
 	e.GET("/plan", s.pageAuth(), s.planPage)
 	e.POST("/plan", s.pageAuth(), s.replanPage)
+	e.GET("/locations/:id/week", s.pageAuth(), s.weekPage)
+	e.POST("/locations/:id/week/blocks", s.pageAuth(), s.weekBlock)
 	e.GET("/me/calendar", s.pageAuth(), s.myCalendar)
 	e.POST("/me/calendar/feed", s.pageAuth(), s.myCalendarCreate)
 	e.POST("/me/calendar/rotate", s.pageAuth(), s.myCalendarRotate)
@@ -56,12 +58,18 @@ func (s *Server) routes() {
 	v1.GET("/locations/:id/rooms/:room_id", s.getRoom)
 	v1.PATCH("/locations/:id/rooms/:room_id", s.updateRoom)
 	v1.DELETE("/locations/:id/rooms/:room_id", s.deleteRoom)
+	v1.GET("/locations/:id/rooms/:room_id/blocks", s.listBlocks)
+	v1.POST("/locations/:id/rooms/:room_id/blocks", s.createBlock)
+	v1.GET("/locations/:id/rooms/:room_id/blocks/:block_id", s.getBlock)
+	v1.DELETE("/locations/:id/rooms/:room_id/blocks/:block_id", s.deleteBlock)
+	v1.GET("/locations/:id/bookings", s.listBookings)
 
 	v1.GET("/facilitators", s.listFacilitators)
 	v1.POST("/facilitators", s.createFacilitator)
 	v1.GET("/facilitators/:id", s.getFacilitator)
 	v1.PATCH("/facilitators/:id", s.updateFacilitator)
 	v1.DELETE("/facilitators/:id", s.deleteFacilitator)
+	v1.POST("/facilitators/:id/absences", s.addAbsence)
 
 	v1.GET("/babies", s.listBabies)
 	v1.POST("/babies", s.createBaby)
@@ -84,5 +92,6 @@ func (s *Server) routes() {
 	v1.DELETE("/feeds/:id", s.deleteFeed)
 	v1.POST("/feeds/:id/rotate", s.rotateFeed)
 
+	v1.GET("/conflicts", s.listConflicts)
 	v1.GET("/audit", s.listAudit)
 }

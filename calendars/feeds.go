@@ -63,6 +63,21 @@ func (r Renderer) Feed(src *store.FeedSource, f *store.Feed) Feed {
 	for _, s := range src.SessionsFor(f.Kind, f.SubjectID) {
 		out.Events = append(out.Events, r.event(src, f, s))
 	}
+	if f.Kind == store.FeedLocation {
+		// Location staff see the other bookings of their rooms too.
+		for _, b := range src.Blocks[f.SubjectID] {
+			for _, o := range b.Occurrences(src.Now.AddDate(0, 0, -store.FeedHistoryDays), src.Now.AddDate(2, 0, 0)) {
+				out.Events = append(out.Events, Event{
+					UID:      "block-" + b.ID + "-" + o.Start.UTC().Format("20060102") + "@" + r.Host,
+					Start:    o.Start,
+					End:      o.End,
+					Changed:  b.CreatedAt,
+					Summary:  b.Title,
+					Location: src.Locations[b.LocationID].Name + ", " + src.Rooms[b.RoomID].Name,
+				})
+			}
+		}
+	}
 	sort.SliceStable(out.Events, func(i, j int) bool { return out.Events[i].Start.Before(out.Events[j].Start) })
 	return out
 }

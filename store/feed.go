@@ -198,6 +198,7 @@ type FeedSource struct {
 	Locations    map[string]Location
 	Rooms        map[string]Room
 	Facilitators map[string]Facilitator
+	Blocks       map[string][]Block // by location
 
 	index     map[FeedKind]map[string][]*Session
 	indexOnce sync.Once
@@ -234,7 +235,7 @@ const FeedHistoryDays = 90
 // yet over) of one organisation, or of all when organisationID is empty.
 func (db *DB) feedSource(tx *gorm.DB, organisationID string) (*FeedSource, error) {
 	now := db.Now()
-	src := &FeedSource{Now: now, Groups: map[string]Group{}, Locations: map[string]Location{}, Rooms: map[string]Room{}, Facilitators: map[string]Facilitator{}}
+	src := &FeedSource{Now: now, Groups: map[string]Group{}, Locations: map[string]Location{}, Rooms: map[string]Room{}, Facilitators: map[string]Facilitator{}, Blocks: map[string][]Block{}}
 	scope := func(q *gorm.DB, col string) *gorm.DB {
 		if organisationID == "" {
 			return q
@@ -275,6 +276,14 @@ func (db *DB) feedSource(tx *gorm.DB, organisationID string) (*FeedSource, error
 	}
 	for _, f := range facs {
 		src.Facilitators[f.ID] = f
+	}
+	var blocks []Block
+	if err := tx.Where("ends_at >= ? OR weekly", now.AddDate(0, 0, -FeedHistoryDays)).Order("starts_at, id").Find(&blocks).Error; err != nil {
+		return nil, err
+	}
+	src.Blocks = map[string][]Block{}
+	for _, b := range blocks {
+		src.Blocks[b.LocationID] = append(src.Blocks[b.LocationID], b)
 	}
 	return src, nil
 }

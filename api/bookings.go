@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/store"
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) listBookings(c *gin.Context) {
+	from, to, err := timeRange(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if from.IsZero() {
+		from = civil.Today(s.now()).At(0)
+	}
+	if to.IsZero() {
+		to = from.AddDate(0, 0, 7)
+	}
+	items, err := s.db.Bookings(c.Request.Context(), actor(c), c.Param("id"), from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Booking]{items, int64(len(items))})
+}
+
+type blockRequest struct {
+	Title  *string `json:"title"`
+	Start  *string `json:"start"`
+	End    *string `json:"end"`
+	Weekly *bool   `json:"weekly"`
+	Until  *string `json:"until"`
+}
+
+func (r *blockRequest) block() (*store.Block, error) {
+	var f store.Fields
+	b := &store.Block{}
+	set(&b.Title, r.Title)
+	set(&b.Weekly, r.Weekly)
+	parse := func(field string, v *string) time.Time {
+		if v == nil {
+			f.Add(field, "is required (RFC 3339)")
+			return time.Time{}
+		}
+		t, err := time.Parse(time.RFC3339, *v)
+		if err != nil {
+			f.Add(field, "must be an RFC 3339 time such as 2027-03-02T09:00:00+01:00")
+		}
+		return t
+	}
+	b.StartsAt, b.EndsAt = parse("start", r.Start), parse("end", r.End)
+	b.Until = dateField(&f, "until", r.Until)
+	return b, f.Err()
+}
+
+type blockResponse struct {
+	Block *store.Block `json:"block"`
+	*store.Rearrangement
+}
+
+func (s *Server) createBlock(c *gin.Context) {
+	var req blockRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	b, err := req.block()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.db.CreateBlock(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), b, c.Query("replan") == "true")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, blockResponse{b, r})
+}
+
+func (s *Server) listBlocks(c *gin.Context) {
+	items, err := s.db.Blocks(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Block]{items, int64(len(items))})
+}
+
+func (s *Server) getBlock(c *gin.Context) {
+	b, err := s.db.Block(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), c.Param("block_id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, b)
+}
+
+func (s *Server) deleteBlock(c *gin.Context) {
+	if err := s.db.DeleteBlock(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), c.Param("block_id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type absenceRequest struct {
+	From *string `json:"from"`
+	To   *string `json:"to"`
+}
+
+func (s *Server) addAbsence(c *gin.Context) {
+	var req absenceRequest
+	if !s.decode(c, &req) {
+		return
+	}
+	var f store.Fields
+	from, to := dateField(&f, "from", req.From), dateField(&f, "to", req.To)
+	if from == nil && req.From == nil {
+		f.Add("from", "is required")
+	}
+	if to == nil && req.To == nil {
+		f.Add("to", "is required")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	fac, r, err := s.db.AddAbsence(c.Request.Context(), actor(c), c.Param("id"), civil.Range{From: *from, To: *to}, c.Query("replan") == "true")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"facilitator": fac, "affected_sessions": r.Affected, "moved_sessions": r.Moved, "unplanned_sessions": r.Unplanned})
+}
+
+func (s *Server) listConflicts(c *gin.Context) {
+	items, err := s.db.Conflicts(c.Request.Context(), actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[store.Conflict]{items, int64(len(items))})
+}

@@ -96,7 +96,6 @@ func (s *Server) renderWeek(c *gin.Context, status int, form weekForm) {
 	})
 }
 
-
 // weekRows lays out one day's bookings as table rows with rowspans.
 func weekRows(d civil.Date, rooms []store.Room, bookings []store.Booking) []weekRow {
 	n := (weekLastSlot - weekFirstSlot) / weekStep

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -42,6 +43,8 @@ func pageFuncs(l string) template.FuncMap {
 		"t":     func(key string) string { return translate(l, key) },
 		"when":  func(start, end time.Time) string { return when(l, start, end) },
 		"stamp": func(t time.Time) string { return stamp(l, t) },
+		"list":  func(v ...string) []string { return v },
+		"has":   func(list []string, v string) bool { return slices.Contains(list, v) },
 	}
 }
 

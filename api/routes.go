@@ -37,6 +37,9 @@ func (s *Server) routes() {
 	e.POST("/plan", s.pageAuth(), s.replanPage)
 	e.GET("/locations/:id/week", s.pageAuth(), s.weekPage)
 	e.POST("/locations/:id/week/blocks", s.pageAuth(), s.weekBlock)
+	e.GET("/survey/:token", page, s.surveyPage)
+	e.POST("/survey/:token", page, s.surveySubmit)
+	e.GET("/surveys/:id", s.pageAuth(), s.surveyResults)
 	e.GET("/me/calendar", s.pageAuth(), s.myCalendar)
 	e.POST("/me/calendar/feed", s.pageAuth(), s.myCalendarCreate)
 	e.POST("/me/calendar/rotate", s.pageAuth(), s.myCalendarRotate)
@@ -93,5 +96,10 @@ func (s *Server) routes() {
 	v1.POST("/feeds/:id/rotate", s.rotateFeed)
 
 	v1.GET("/conflicts", s.listConflicts)
+	v1.GET("/surveys", s.listSurveys)
+	v1.POST("/surveys", s.createSurvey)
+	v1.GET("/surveys/:id/responses", s.listResponses)
+	v1.GET("/surveys/:id/responses.csv", s.listResponses)
+	v1.PUT("/surveys/:id/responses/:organisation_id", s.putResponse)
 	v1.GET("/audit", s.listAudit)
 }

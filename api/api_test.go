@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coplan/coplan/api"
 	"github.com/coplan/coplan/store"
@@ -45,10 +46,17 @@ type env struct {
 	logs  *syncBuffer
 }
 
+type timeT = time.Time
+
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
+	return newEnvClock(t, db, clock)
+}
+
+func newEnvClock(t *testing.T, db *store.DB, now func() time.Time) *env {
+	t.Helper()
 	logs := &syncBuffer{}
-	s, err := api.New(api.Config{DB: db, Now: clock, BaseURL: "http://coplan.test", Secret: []byte("0123456789abcdef0123456789abcdef"),
+	s, err := api.New(api.Config{DB: db, Now: now, BaseURL: "http://coplan.test", Secret: []byte("0123456789abcdef0123456789abcdef"),
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), MaxBodyBytes: 64 << 10})
 	if err != nil {
 		t.Fatal(err)

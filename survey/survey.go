@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/store"
@@ -195,4 +196,15 @@ func (s *Service) compose(kind string, inv store.OpenInvitation) (*store.Mail, e
 	// html/template escapes the text part too; unescape undoes that for the plain body.
 	return &store.Mail{ToAddress: inv.ContactEmail, Subject: fmt.Sprintf(subjects[kind], inv.Survey.Title),
 		TextBody: unescape(text.String()), HTMLBody: html.String()}, nil
+}
+
+// RunJob is one run of the daily reminder job for slot, once across replicas.
+func (s *Service) RunJob(ctx context.Context, slot time.Time, replica string) ([]Planned, bool, error) {
+	var planned []Planned
+	ran, err := s.DB.RunJob(ctx, RemindJob, slot, replica, func(tx *gorm.DB) (string, error) {
+		var err error
+		planned, err = s.RemindTx(tx, civil.Today(slot))
+		return fmt.Sprintf("%d mails queued", len(planned)), err
+	})
+	return planned, ran, err
 }

@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/coplan/coplan/jobs"
+	"github.com/coplan/coplan/mail"
 	"github.com/coplan/coplan/store"
 )
 
@@ -24,8 +26,12 @@ type config struct {
 	Secret         string   // COPLAN_SECRET
 	TrustedProxies []string // COPLAN_TRUSTED_PROXIES, comma separated
 	LogLevel       slog.Level
-	CronPublish    string // COPLAN_CRON_PUBLISH
-	Replica        string // COPLAN_REPLICA: names this process in job run records
+	CronPublish    string        // COPLAN_CRON_PUBLISH
+	CronRemind     string        // COPLAN_CRON_REMIND
+	Replica        string        // COPLAN_REPLICA: names this process in job run records
+	SMTP           *url.URL      // COPLAN_SMTP_URL; nil: mail waits in the outbox
+	SMTPFrom       string        // COPLAN_SMTP_FROM
+	SMTPPoll       time.Duration // COPLAN_SMTP_POLL
 }
 
 // loadConfig reads the environment, lets flags on fs override it and checks the
@@ -74,6 +80,33 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 	c.CronPublish = or(getenv("COPLAN_CRON_PUBLISH"), "*/5 * * * *")
 	if _, err := jobs.Parse(c.CronPublish); err != nil {
 		return c, fmt.Errorf("COPLAN_CRON_PUBLISH: %q is not a cron schedule (e.g. */5 * * * *): %v", c.CronPublish, err)
+	}
+	c.CronRemind = or(getenv("COPLAN_CRON_REMIND"), "0 9 * * *")
+	if _, err := jobs.Parse(c.CronRemind); err != nil {
+		return c, fmt.Errorf("COPLAN_CRON_REMIND: %q is not a cron schedule (e.g. 0 9 * * *): %v", c.CronRemind, err)
+	}
+	if v := getenv("COPLAN_SMTP_URL"); v != "" {
+		u, err := mail.ParseServer(v)
+		if err != nil {
+			return c, fmt.Errorf("COPLAN_SMTP_URL: %v", err)
+		}
+		c.SMTP = u
+	}
+	c.SMTPFrom = getenv("COPLAN_SMTP_FROM")
+	if c.SMTPFrom == "" {
+		u, _ := url.Parse(c.BaseURL)
+		c.SMTPFrom = "coplan <noreply@" + u.Hostname() + ">"
+	}
+	if _, err := netmail.ParseAddress(c.SMTPFrom); err != nil {
+		return c, fmt.Errorf("COPLAN_SMTP_FROM: %q is not an address such as coplan <noreply@ggd.nl>", c.SMTPFrom)
+	}
+	c.SMTPPoll = 30 * time.Second
+	if v := getenv("COPLAN_SMTP_POLL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond {
+			return c, fmt.Errorf("COPLAN_SMTP_POLL: %q is not a duration such as 30s", v)
+		}
+		c.SMTPPoll = d
 	}
 	c.Replica = getenv("COPLAN_REPLICA")
 	if c.Replica == "" {

@@ -16,6 +16,7 @@ commands:
   token     create, list or revoke bearer tokens
   plan      plan groups and sessions from a file: --in input.json --out plan.json
   publish   render every calendar feed now (one publication run)
+  remind    run the survey reminder job once and send the outbox (--dry-run: only print)
   help      show this text
 
 Configuration comes from the environment (COPLAN_ADDR, COPLAN_DATABASE_URL,
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = token(ctx, rest, getenv, stdout, stderr)
 	case "publish":
 		err = publish(ctx, rest, getenv, stdout, stderr)
+	case "remind":
+		err = remind(ctx, rest, getenv, stdout, stderr)
 	case "plan":
 		err = planCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":

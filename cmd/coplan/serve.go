@@ -16,6 +16,7 @@ import (
 	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/jobs"
 	"github.com/coplan/coplan/store"
+	"github.com/coplan/coplan/survey"
 )
 
 // serve runs the HTTP server until ctx ends, then drains in-flight requests and
@@ -62,6 +63,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}); err != nil {
 		return fmt.Errorf("COPLAN_CRON_PUBLISH: %w", err)
 	}
+	svc := &survey.Service{DB: db, Secret: key, BaseURL: c.BaseURL}
+	kick := make(chan struct{}, 1)
+	if err := sched.Add(survey.RemindJob, c.CronRemind, func(ctx context.Context, slot time.Time) error {
+		planned, ran, err := svc.RunJob(ctx, slot, c.Replica)
+		if err == nil {
+			log.Info("survey reminders", "slot", slot.Format(time.RFC3339), "ran", ran, "queued", len(planned))
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		}
+		return err
+	}); err != nil {
+		return fmt.Errorf("COPLAN_CRON_REMIND: %w", err)
+	}
+	senderCtx, stopSender := context.WithCancel(context.Background())
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		runSender(senderCtx, newSender(db, c, log, now), c.SMTPPoll, kick, log)
+	}()
+	defer func() { stopSender(); <-senderDone }()
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("COPLAN_ADDR: cannot listen on %s: %w", c.Addr, err)

@@ -226,3 +226,41 @@ func TestBlockAndSessionEditRace(t *testing.T) {
 		t.Logf("%d races: the block won %d, the move won %d, both never", 3*len(cands), blockWon, moveWon)
 	})
 }
+
+// Facilitators hear by mail when a session of theirs in the next 14 days moves
+// or is cancelled; later changes only reach the feeds.
+func TestFacilitatorsAreMailedAboutChangesSoon(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		coord, sessions := demoPlan(t, db)
+		var soon, later *store.Session
+		for i := range sessions {
+			s := &sessions[i]
+			if s.StartsAt.Before(today().AddDate(0, 0, store.NoticeDays)) && soon == nil {
+				soon = s
+			}
+			if s.StartsAt.After(today().AddDate(0, 0, 60)) && later == nil {
+				later = s
+			}
+		}
+		cancelled := store.SessionCancelled
+		for _, s := range []*store.Session{soon, later} {
+			if _, err := db.UpdateSession(ctx, coord, s.ID, store.SessionChange{Status: &cancelled}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mails, _ := db.MailsByKeyPrefix(ctx, "session:"+soon.ID+":")
+		if len(mails) != 2 || !strings.Contains(mails[0].TextBody, "gaat niet door") {
+			t.Fatalf("mails about the cancelled session soon: %+v", mails)
+		}
+		if m, _ := db.MailsByKeyPrefix(ctx, "session:"+later.ID+":"); len(m) != 0 {
+			t.Fatalf("a change two months ahead was mailed: %+v", m)
+		}
+		babies, _, _ := db.Babies(ctx, store.System, store.BabyFilter{Page: store.Page{Limit: 500}})
+		for _, b := range babies {
+			if strings.Contains(mails[0].TextBody, b.Ref) {
+				t.Fatal("a mail names a baby")
+			}
+		}
+	})
+}

@@ -209,6 +209,7 @@ func (db *DB) rearrange(tx *gorm.DB, a Actor, organisationID string, affected []
 	now := db.Now()
 	for _, s := range rest {
 		s := s
+		before := s
 		ps, ok := planned[fmt.Sprintf("%s#%d", s.GroupID, s.Number)]
 		var detail string
 		if ok {
@@ -228,6 +229,9 @@ func (db *DB) rearrange(tx *gorm.DB, a Actor, organisationID string, affected []
 			return nil, fmt.Errorf("store: save re-planned session: %w", err)
 		}
 		if err := db.audit(tx, a, organisationID, ActionUpdate, "session", OutcomeSuccess, detail, s.ID); err != nil {
+			return nil, err
+		}
+		if err := db.noticeFacilitators(tx, &before, &s); err != nil {
 			return nil, err
 		}
 		s.AfterFind(tx)
@@ -280,6 +284,9 @@ func (db *DB) substitute(tx *gorm.DB, a Actor, s *Session, absent *Facilitator, 
 			return nil, err
 		}
 		if err := db.audit(tx, a, s.OrganisationID, ActionUpdate, "session", OutcomeSuccess, "facilitator replaced: "+why, s.ID); err != nil {
+			return nil, err
+		}
+		if err := db.noticeFacilitators(tx, &before, &after); err != nil {
 			return nil, err
 		}
 		after.AfterFind(tx)

@@ -205,6 +205,9 @@ func (db *DB) UpdateSession(ctx context.Context, a Actor, id string, ch SessionC
 		if err := db.audit(tx, a, s.OrganisationID, ActionUpdate, "session", OutcomeSuccess, "changed: "+strings.Join(changed, ","), s.ID); err != nil {
 			return err
 		}
+		if err := db.noticeFacilitators(tx, &before, s); err != nil {
+			return err
+		}
 		s.AfterFind(tx)
 		out = s
 		return nil

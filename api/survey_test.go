@@ -89,6 +89,12 @@ func TestSurveyLinksAndCSRF(t *testing.T) {
 		}
 		other := storetest.MustCreateOrganisation(t, db, "GGD Drenthe")
 		problem(t, e.do("PUT", "/api/v1/surveys/"+surveyID+"/responses/"+other.ID, coord, map[string]any{"interested": "no"}), 404, "")
+		if a := e.do("GET", "/surveys/"+surveyID, e.admin, nil); a.status != 200 || !strings.Contains(string(a.body), "1 / 1 (100%)") {
+			t.Fatalf("results page: %d", a.status)
+		}
+		if a := e.do("GET", "/surveys/"+surveyID, coord, nil); a.status != 403 {
+			t.Fatalf("a coordinator on the results page: %d", a.status)
+		}
 		if a := e.do("GET", "/api/v1/surveys/"+surveyID+"/responses.csv", e.admin, nil); !strings.HasPrefix(string(a.body), "organisation_id,") || !strings.Contains(string(a.body), ",no,") {
 			t.Fatalf("CSV: %s", a.body)
 		}

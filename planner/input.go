@@ -54,6 +54,16 @@ type Organisation struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Rules *Rules `json:"rules,omitempty"`
+	// Training is the facilitators the organisation will train (from the
+	// interest survey); the capacity forecast counts them from the date given.
+	Training []Training `json:"training,omitempty"`
+}
+
+// Training is a number of facilitators who will be CO-trained from a date on.
+type Training struct {
+	From         string  `json:"from"`
+	Facilitators int     `json:"facilitators"`
+	HoursPerWeek float64 `json:"hours_per_week,omitempty"` // default 8
 }
 
 // Location is a COA location with its rooms.
@@ -113,6 +123,10 @@ type Baby struct {
 	BirthDate  string `json:"birth_date"`
 	LocationID string `json:"location_id"`
 	Language   string `json:"language,omitempty"`
+	// Weight is how much the baby counts in the capacity forecast: 1 (the
+	// default) for a family that chose CO, the uptake rate for one not yet asked.
+	// The plan ignores it.
+	Weight *float64 `json:"weight,omitempty"`
 }
 
 // ExpectedBirth is a pregnancy known to the organisation (capacity only).

@@ -111,8 +111,9 @@ func (s *Server) deleteBaby(c *gin.Context) {
 }
 
 type moveRequest struct {
-	ToLocationID *string `json:"to_location_id"`
-	Date         *string `json:"date"`
+	ToLocationID    *string `json:"to_location_id"`
+	Date            *string `json:"date"`
+	ExceptionReason *string `json:"exception_reason"`
 }
 
 type moveResponse struct {
@@ -137,7 +138,9 @@ func (s *Server) moveBaby(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	m, b, err := s.db.MoveBaby(c.Request.Context(), actor(c), c.Param("id"), *req.ToLocationID, *date)
+	reason := ""
+	set(&reason, req.ExceptionReason)
+	m, b, err := s.db.MoveBaby(c.Request.Context(), actor(c), c.Param("id"), *req.ToLocationID, *date, reason)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	e.GET("/survey/:token", page, s.surveyPage)
 	e.POST("/survey/:token", page, s.surveySubmit)
 	e.GET("/surveys/:id", s.pageAuth(), s.surveyResults)
+	e.GET("/capacity", s.pageAuth(), s.capacityPage)
 	e.GET("/me/calendar", s.pageAuth(), s.myCalendar)
 	e.POST("/me/calendar/feed", s.pageAuth(), s.myCalendarCreate)
 	e.POST("/me/calendar/rotate", s.pageAuth(), s.myCalendarRotate)
@@ -96,6 +97,9 @@ func (s *Server) routes() {
 	v1.POST("/feeds/:id/rotate", s.rotateFeed)
 
 	v1.GET("/conflicts", s.listConflicts)
+	v1.GET("/capacity", s.getCapacity)
+	v1.GET("/capacity.csv", s.getCapacity)
+	v1.POST("/capacity/what-if", s.whatIf)
 	v1.GET("/surveys", s.listSurveys)
 	v1.POST("/surveys", s.createSurvey)
 	v1.GET("/surveys/:id/responses", s.listResponses)

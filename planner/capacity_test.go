@@ -158,3 +158,31 @@ func BenchmarkWhatIfOneOrganisation(b *testing.B) {
 }
 
 var _ = plantest.National
+
+func TestWhatIfChangesTheForecastNotTheInput(t *testing.T) {
+	in := sixteen(0)
+	for i := range in.Facilitators {
+		in.Facilitators[i].Available = []planner.Weekly{{Weekday: 2, From: "09:00", To: "11:00"}}
+	}
+	base, _ := planner.Capacity(in, planner.ForecastOptions{})
+	if base.Organisations[0].FirstShortfall == "" {
+		t.Fatal("the base case should fall short")
+	}
+	// Two more facilitators, and a room open on every working day: the only
+	// room is open on Tuesdays, and King's Day 2027 is a Tuesday.
+	changed, err := planner.WhatIf{OrganisationID: "ggd", ExtraFacilitators: 2, HoursPerWeek: 16,
+		ExtraRoom: &planner.ExtraRoom{LocationID: "azc", Capacity: 20}}.Apply(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	better, _ := planner.Capacity(changed, planner.ForecastOptions{})
+	if better.Organisations[0].FirstShortfall != "" {
+		t.Fatalf("two extra facilitators still fall short in %s", better.Organisations[0].FirstShortfall)
+	}
+	if len(in.Organisations[0].Training) != 0 {
+		t.Fatal("the what-if changed its input")
+	}
+	if _, err := (planner.WhatIf{OrganisationID: "ggd", ExtraRoom: &planner.ExtraRoom{LocationID: "nowhere"}}).Apply(in); err == nil {
+		t.Fatal("an unknown location in a what-if was accepted")
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/coplan/coplan/civil"
@@ -17,13 +18,20 @@ type Move struct {
 	FromLocationID string     `json:"from_location_id"`
 	ToLocationID   string     `json:"to_location_id"`
 	Date           civil.Date `json:"date"`
-	CreatedAt      time.Time  `json:"created_at"`
-	CreatedBy      string     `json:"-"`
+	// ExceptionReason records why a pregnant woman was moved at 36 weeks or
+	// later (agreed with GZA, the midwife and the woman).
+	ExceptionReason string    `json:"exception_reason,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
+	CreatedBy       string    `json:"-"`
 }
+
+// LateMoveDays: pregnant women are in principle not moved after 36 weeks of
+// pregnancy, that is within 28 days of the due date.
+const LateMoveDays = 28
 
 // MoveBaby records that baby id moved to location to on date. The baby then
 // belongs to the organisation serving that location, which may be another one.
-func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.Date) (*Move, *Baby, error) {
+func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.Date, exceptionReason string) (*Move, *Baby, error) {
 	if err := db.requireBabyAccess(ctx, a, ActionMove, id); err != nil {
 		return nil, nil, err
 	}
@@ -50,6 +58,13 @@ func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.D
 			return &Error{Code: EUnprocessable, Message: "the baby already lives at this location",
 				Fields: []FieldError{{Field: "to_location_id", Detail: "is the baby's current location"}}}
 		}
+		if b.BirthDate == nil && b.ExpectedDate != nil && b.ExpectedDate.Sub(date) <= LateMoveDays && strings.TrimSpace(exceptionReason) == "" {
+			return &Error{Code: EUnprocessable, Message: "a pregnant woman is not moved at 36 weeks or later without an agreed exception",
+				Fields: []FieldError{{Field: "exception_reason", Detail: "the pregnancy is 36 weeks or further along; give the reason agreed with GZA, the midwife and the woman"}}}
+		}
+		if len(exceptionReason) > 500 {
+			return &Error{Code: EInvalid, Message: "the request has invalid fields", Fields: []FieldError{{Field: "exception_reason", Detail: "is longer than 500 characters"}}}
+		}
 		if b.BirthDate != nil && date < *b.BirthDate {
 			return &Error{Code: EUnprocessable, Message: "a move cannot be dated before the birth",
 				Fields: []FieldError{{Field: "date", Detail: "is before the birth date"}}}
@@ -66,7 +81,8 @@ func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.D
 			return err
 		}
 		fromOrg := b.OrganisationID
-		move = &Move{ID: NewID("move"), BabyID: id, FromLocationID: b.LocationID, ToLocationID: dest.ID, Date: date, CreatedBy: a.TokenID}
+		move = &Move{ID: NewID("move"), BabyID: id, FromLocationID: b.LocationID, ToLocationID: dest.ID, Date: date, CreatedBy: a.TokenID,
+			ExceptionReason: strings.TrimSpace(exceptionReason)}
 		if err := tx.Create(move).Error; err != nil {
 			return wrapWrite(err, "move", "id")
 		}
@@ -78,6 +94,9 @@ func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.D
 		detail := "to location " + dest.ID
 		if dest.OrganisationID != fromOrg {
 			detail += ", handed over to organisation " + dest.OrganisationID
+		}
+		if move.ExceptionReason != "" {
+			detail += "; late-pregnancy exception: " + move.ExceptionReason
 		}
 		return db.audit(tx, a, fromOrg, ActionMove, "baby", OutcomeSuccess, detail, id)
 	})

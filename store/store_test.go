@@ -144,20 +144,20 @@ func TestMoveKeepsHistoryAndHandsOver(t *testing.T) {
 		_, coordB := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: orgB.ID})
 		baby := storetest.MustCreateBaby(t, db, ter.ID, "TA-7", "2026-10-01")
 
-		if _, _, err := db.MoveBaby(ctx, coordA, baby.ID, ter.ID, civil.MustParse("2026-12-01")); store.ErrorCode(err) != store.EUnprocessable {
+		if _, _, err := db.MoveBaby(ctx, coordA, baby.ID, ter.ID, civil.MustParse("2026-12-01"), ""); store.ErrorCode(err) != store.EUnprocessable {
 			t.Fatalf("move to the current location: %v; want unprocessable", err)
 		}
-		_, _, err := db.MoveBaby(ctx, coordA, baby.ID, mk.ID, civil.MustParse("2027-02-01"))
+		_, _, err := db.MoveBaby(ctx, coordA, baby.ID, mk.ID, civil.MustParse("2027-02-01"), "")
 		fieldOf(t, err, store.EInvalid, "date")
-		_, _, err = db.MoveBaby(ctx, coordA, baby.ID, "loc_nope", civil.MustParse("2026-12-01"))
+		_, _, err = db.MoveBaby(ctx, coordA, baby.ID, "loc_nope", civil.MustParse("2026-12-01"), "")
 		fieldOf(t, err, store.EInvalid, "to_location_id")
 
-		if _, _, err := db.MoveBaby(ctx, coordA, baby.ID, mk.ID, civil.MustParse("2026-11-15")); err != nil {
+		if _, _, err := db.MoveBaby(ctx, coordA, baby.ID, mk.ID, civil.MustParse("2026-11-15"), ""); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = db.MoveBaby(ctx, coordA, baby.ID, burgum.ID, civil.MustParse("2026-11-01"))
+		_, _, err = db.MoveBaby(ctx, coordA, baby.ID, burgum.ID, civil.MustParse("2026-11-01"), "")
 		fieldOf(t, err, store.EUnprocessable, "date")
-		_, moved, err := db.MoveBaby(ctx, coordA, baby.ID, burgum.ID, civil.MustParse("2026-12-20"))
+		_, moved, err := db.MoveBaby(ctx, coordA, baby.ID, burgum.ID, civil.MustParse("2026-12-20"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,6 +276,41 @@ func TestOrganisationAndLocationRules(t *testing.T) {
 		got, err := db.Room(ctx, store.System, loc.ID, room.ID)
 		if err != nil || len(got.OpeningHours) != 1 || got.OpeningHours[0].From != 9*60 {
 			t.Fatalf("room read back: %+v, %v", got, err)
+		}
+	})
+}
+
+func TestLatePregnancyMoveNeedsAnException(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := storetest.MustCreateOrganisation(t, db, "GGD Groningen")
+		ter := storetest.MustCreateLocation(t, db, org.ID, "AC Ter Apel")
+		mk := storetest.MustCreateLocation(t, db, org.ID, "azc Musselkanaal")
+		// Due in 20 days: 37 weeks pregnant.
+		b := &store.Baby{LocationID: ter.ID, Ref: "TA-P1", ExpectedDate: storetest.Date("2027-01-24"), Status: store.StatusEligible}
+		if err := db.CreateBaby(ctx, store.System, b); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := db.MoveBaby(ctx, store.System, b.ID, mk.ID, civil.MustParse("2027-01-04"), "")
+		fieldOf(t, err, store.EUnprocessable, "exception_reason")
+		reason := "Afgesproken met GZA, verloskundige en de vrouw"
+		m, _, err := db.MoveBaby(ctx, store.System, b.ID, mk.ID, civil.MustParse("2027-01-04"), reason)
+		if err != nil || m.ExceptionReason != reason {
+			t.Fatalf("move with a reason: %+v, %v", m, err)
+		}
+		moves, _ := db.Moves(ctx, store.System, b.ID)
+		if len(moves) != 1 || moves[0].ExceptionReason != reason {
+			t.Fatalf("stored move: %+v", moves)
+		}
+		rows, _, _ := db.AuditLog(ctx, store.System, store.AuditFilter{RecordID: b.ID, Action: store.ActionMove, Limit: 5})
+		if len(rows) != 2 || !strings.Contains(rows[0].Detail, reason) || rows[1].Outcome != store.OutcomeRejected {
+			t.Fatalf("audit: %+v", rows)
+		}
+		// At 30 weeks no reason is needed.
+		b2 := &store.Baby{LocationID: ter.ID, Ref: "TA-P2", ExpectedDate: storetest.Date("2027-03-15"), Status: store.StatusEligible}
+		db.CreateBaby(ctx, store.System, b2)
+		if _, _, err := db.MoveBaby(ctx, store.System, b2.ID, mk.ID, civil.MustParse("2027-01-04"), ""); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

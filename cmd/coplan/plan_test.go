@@ -68,3 +68,25 @@ func TestPlanCommandReportsJSONPathsAndFails(t *testing.T) {
 		t.Fatalf("a broken input wrote a plan: %s", stdout.String())
 	}
 }
+
+func TestCapacityCommandOnTheExampleFile(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"coplan", "capacity", "--in", "../../../shared/examples/plan-input-small.json", "--period", "month"},
+		envOf(nil), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("capacity: %v\n%s", err, stderr.String())
+	}
+	var f planner.Forecast
+	if err := json.Unmarshal(stdout.Bytes(), &f); err != nil || len(f.Organisations) != 2 || len(f.Organisations[0].Periods) < 18 {
+		t.Fatalf("forecast: %v %+v", err, f.Organisations)
+	}
+	sessions := 0
+	for _, o := range f.Organisations {
+		for _, p := range o.Periods {
+			sessions += p.Sessions
+		}
+	}
+	if sessions == 0 || len(f.Locations) != 6 {
+		t.Fatalf("%d sessions, %d locations advised", sessions, len(f.Locations))
+	}
+}

@@ -15,6 +15,7 @@ commands:
   serve     serve the API and pages (--demo fills an empty database with example data)
   token     create, list or revoke bearer tokens
   plan      plan groups and sessions from a file: --in input.json --out plan.json
+  capacity  forecast groups, hours and rooms from a plan file: --in input.json [--period week|month]
   publish   render every calendar feed now (one publication run)
   remind    run the survey reminder job once and send the outbox (--dry-run: only print)
   help      show this text
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = remind(ctx, rest, getenv, stdout, stderr)
 	case "plan":
 		err = planCmd(ctx, rest, os.Stdin, stdout, stderr)
+	case "capacity":
+		err = capacityCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

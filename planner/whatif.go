@@ -1,0 +1,110 @@
+package planner
+
+import "fmt"
+
+// WhatIf changes an input for a forecast without changing stored data.
+type WhatIf struct {
+	OrganisationID string   `json:"organisation_id"`
+	UptakeRate     *float64 `json:"uptake_rate,omitempty"`
+	// ExtraFacilitators are CO-trained nurses added from today, available
+	// HoursPerWeek each (default 16, Monday to Friday).
+	ExtraFacilitators int     `json:"extra_facilitators,omitempty"`
+	HoursPerWeek      float64 `json:"hours_per_week,omitempty"`
+	// ExtraRoom adds a room at a location, open on working days.
+	ExtraRoom *ExtraRoom `json:"extra_room,omitempty"`
+	// Catchment merges small locations into a hub's groups.
+	Catchment *CatchmentChange `json:"catchment,omitempty"`
+}
+
+// ExtraRoom is a room to add in a what-if.
+type ExtraRoom struct {
+	LocationID string `json:"location_id"`
+	Capacity   int    `json:"capacity"`
+	From       string `json:"from"` // daily opening, default 09:00
+	To         string `json:"to"`   // default 17:00
+}
+
+// CatchmentChange names the locations whose babies may join a hub's groups.
+type CatchmentChange struct {
+	HubID       string   `json:"hub_id"`
+	LocationIDs []string `json:"location_ids"`
+}
+
+// Apply returns a copy of in with the what-if applied (in itself is unchanged).
+func (wi WhatIf) Apply(in *Input) (*Input, error) {
+	out := onlyOrganisation(in, wi.OrganisationID)
+	if len(out.Organisations) == 0 {
+		return nil, Problems{{Path: "$.organisation_id", Message: fmt.Sprintf("unknown organisation %q", wi.OrganisationID)}}
+	}
+	org := out.Organisations[0]
+	if wi.UptakeRate != nil {
+		if *wi.UptakeRate < 0 || *wi.UptakeRate > 1 {
+			return nil, Problems{{Path: "$.uptake_rate", Message: "must be from 0 to 1"}}
+		}
+		r := Rules{}
+		if org.Rules != nil {
+			r = *org.Rules
+		}
+		r.UptakeRate = wi.UptakeRate
+		org.Rules = &r
+		// Babies that counted with the old uptake rate count with the new one.
+		for i, b := range out.Babies {
+			if b.Weight != nil && *b.Weight < 1 {
+				out.Babies[i].Weight = wi.UptakeRate
+			}
+		}
+		for i := range out.Expected {
+			if out.Expected[i].Weight < 1 {
+				out.Expected[i].Weight = *wi.UptakeRate
+			}
+		}
+	}
+	out.Organisations[0] = org
+	if wi.ExtraFacilitators < 0 || wi.ExtraFacilitators > 200 {
+		return nil, Problems{{Path: "$.extra_facilitators", Message: "must be from 0 to 200"}}
+	}
+	if wi.ExtraFacilitators > 0 {
+		h := wi.HoursPerWeek
+		if h == 0 {
+			h = 16
+		}
+		org.Training = append(append([]Training{}, org.Training...), Training{From: in.Today, Facilitators: wi.ExtraFacilitators, HoursPerWeek: h})
+		out.Organisations[0] = org
+	}
+	if r := wi.ExtraRoom; r != nil {
+		from, to := r.From, r.To
+		if from == "" {
+			from = "09:00"
+		}
+		if to == "" {
+			to = "17:00"
+		}
+		found := false
+		for i, l := range out.Locations {
+			if l.ID == r.LocationID {
+				found = true
+				room := Room{ID: "what-if-room", Capacity: r.Capacity}
+				for d := 1; d <= 5; d++ {
+					room.Open = append(room.Open, Weekly{Weekday: d, From: from, To: to})
+				}
+				out.Locations[i].Rooms = append(append([]Room{}, l.Rooms...), room)
+			}
+		}
+		if !found {
+			return nil, Problems{{Path: "$.extra_room.location_id", Message: fmt.Sprintf("unknown location %q of the organisation", r.LocationID)}}
+		}
+	}
+	if c := wi.Catchment; c != nil {
+		found := false
+		for i, l := range out.Locations {
+			if l.ID == c.HubID {
+				found = true
+				out.Locations[i].Catchment = append([]string{}, c.LocationIDs...)
+			}
+		}
+		if !found {
+			return nil, Problems{{Path: "$.catchment.hub_id", Message: fmt.Sprintf("unknown location %q of the organisation", c.HubID)}}
+		}
+	}
+	return out, nil
+}

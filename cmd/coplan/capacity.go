@@ -55,4 +55,3 @@ func capacityCmd(_ context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	return writeJSON(*outPath, stdout, f)
 }
-

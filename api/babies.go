@@ -148,6 +148,16 @@ func (s *Server) moveBaby(c *gin.Context) {
 	c.JSON(http.StatusCreated, moveResponse{m, b})
 }
 
+func (s *Server) exportBaby(c *gin.Context) {
+	e, err := s.db.ExportBaby(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="coplan-export-`+e.Baby.ID+`.json"`)
+	c.JSON(http.StatusOK, e)
+}
+
 func (s *Server) listMoves(c *gin.Context) {
 	moves, err := s.db.Moves(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {

@@ -81,6 +81,7 @@ func (s *Server) routes() {
 	v1.PATCH("/babies/:id", s.updateBaby)
 	v1.DELETE("/babies/:id", s.deleteBaby)
 	v1.GET("/babies/:id/moves", s.listMoves)
+	v1.GET("/babies/:id/export", s.exportBaby)
 	v1.POST("/babies/:id/moves", s.moveBaby)
 
 	v1.POST("/plan", s.runPlan)

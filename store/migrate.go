@@ -19,8 +19,13 @@ var migrationFiles embed.FS
 // Column types that differ between the two databases; every migration is written
 // once with these placeholders so that both get the same schema.
 var placeholders = map[Dialect]map[string]string{
-	Postgres: {"{{TIMESTAMP}}": "TIMESTAMPTZ", "{{DATE}}": "DATE", "{{SERIAL}}": "BIGSERIAL PRIMARY KEY", "{{BLOB}}": "BYTEA"},
-	SQLite:   {"{{TIMESTAMP}}": "DATETIME", "{{DATE}}": "TEXT", "{{SERIAL}}": "INTEGER PRIMARY KEY AUTOINCREMENT", "{{BLOB}}": "BLOB"},
+	Postgres: {"{{TIMESTAMP}}": "TIMESTAMPTZ", "{{DATE}}": "DATE", "{{SERIAL}}": "BIGSERIAL PRIMARY KEY", "{{BLOB}}": "BYTEA",
+		"{{AUDIT_APPEND_ONLY}}": `CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`},
+	SQLite: {"{{TIMESTAMP}}": "DATETIME", "{{DATE}}": "TEXT", "{{SERIAL}}": "INTEGER PRIMARY KEY AUTOINCREMENT", "{{BLOB}}": "BLOB",
+		"{{AUDIT_APPEND_ONLY}}": `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`},
 }
 
 type migration struct {

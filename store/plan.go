@@ -95,6 +95,14 @@ func (s *Session) AfterFind(*gorm.DB) error {
 	return nil
 }
 
+// BeforeSave stores an empty language list as [], never NULL.
+func (s *Session) BeforeSave(*gorm.DB) error {
+	if s.InterpreterLanguages == nil {
+		s.InterpreterLanguages = []string{}
+	}
+	return nil
+}
+
 // fixed reports whether a re-plan must keep s as it is.
 func (s *Session) fixed(now time.Time) bool {
 	return s.Status != SessionPlanned || !s.StartsAt.After(now)

@@ -314,3 +314,27 @@ func TestLatePregnancyMoveNeedsAnException(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		org := storetest.MustCreateOrganisation(t, db, "GGD Drenthe")
+		loc := storetest.MustCreateLocation(t, db, org.ID, "azc Emmen")
+		storetest.MustCreateBaby(t, db, loc.ID, "EM-1", "2026-12-01")
+		var n int64
+		db.Gorm().Table("audit_log").Count(&n)
+		if n == 0 {
+			t.Fatal("no audit rows")
+		}
+		if err := db.Gorm().Exec("UPDATE audit_log SET outcome = 'forged'").Error; err == nil {
+			t.Fatal("the audit log could be updated")
+		}
+		if err := db.Gorm().Exec("DELETE FROM audit_log").Error; err == nil {
+			t.Fatal("the audit log could be deleted from")
+		}
+		var m int64
+		db.Gorm().Table("audit_log").Where("outcome = 'forged'").Count(&m)
+		if m != 0 {
+			t.Fatal("a forged row")
+		}
+	})
+}

@@ -28,6 +28,7 @@ type config struct {
 	LogLevel       slog.Level
 	CronPublish    string        // COPLAN_CRON_PUBLISH
 	CronRemind     string        // COPLAN_CRON_REMIND
+	CronRetention  string        // COPLAN_CRON_RETENTION
 	Replica        string        // COPLAN_REPLICA: names this process in job run records
 	SMTP           *url.URL      // COPLAN_SMTP_URL; nil: mail waits in the outbox
 	SMTPFrom       string        // COPLAN_SMTP_FROM
@@ -84,6 +85,10 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 	c.CronRemind = or(getenv("COPLAN_CRON_REMIND"), "0 9 * * *")
 	if _, err := jobs.Parse(c.CronRemind); err != nil {
 		return c, fmt.Errorf("COPLAN_CRON_REMIND: %q is not a cron schedule (e.g. 0 9 * * *): %v", c.CronRemind, err)
+	}
+	c.CronRetention = or(getenv("COPLAN_CRON_RETENTION"), "30 3 * * *")
+	if _, err := jobs.Parse(c.CronRetention); err != nil {
+		return c, fmt.Errorf("COPLAN_CRON_RETENTION: %q is not a cron schedule (e.g. 30 3 * * *): %v", c.CronRetention, err)
 	}
 	if v := getenv("COPLAN_SMTP_URL"); v != "" {
 		u, err := mail.ParseServer(v)

@@ -78,6 +78,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}); err != nil {
 		return fmt.Errorf("COPLAN_CRON_REMIND: %w", err)
 	}
+	if err := sched.Add(store.RetentionJob, c.CronRetention, func(ctx context.Context, slot time.Time) error {
+		n, ran, err := db.RunRetentionJob(ctx, slot, c.Replica)
+		if err == nil {
+			log.Info("retention", "slot", slot.Format(time.RFC3339), "ran", ran, "deleted", n)
+		}
+		return err
+	}); err != nil {
+		return fmt.Errorf("COPLAN_CRON_RETENTION: %w", err)
+	}
 	senderCtx, stopSender := context.WithCancel(context.Background())
 	senderDone := make(chan struct{})
 	go func() {

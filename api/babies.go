@@ -2,6 +2,10 @@ package api
 
 import (
 	"net/http"
+	"time"
+
+	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/civil"
 
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
@@ -193,5 +197,9 @@ func (s *Server) readyz(c *gin.Context) {
 			Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "the database does not answer"})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "database": string(s.db.Dialect())})
+	out := gin.H{"status": "ready", "database": string(s.db.Dialect())}
+	if run, err := s.db.LastJobRun(c.Request.Context(), calendars.PublishJob); err == nil && run != nil {
+		out["last_publication"] = run.Slot.In(civil.Amsterdam).Format(time.RFC3339)
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coplan/coplan/metrics"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -47,13 +48,16 @@ func (s *Server) logRequests(c *gin.Context) {
 	if route == "" {
 		route = "(no route)"
 	}
+	elapsed := time.Since(start)
+	metrics.Requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+	metrics.Latency.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
 	s.log.Info("request",
 		"request_id", id,
 		"method", c.Request.Method,
 		"route", route,
 		"status", c.Writer.Status(),
 		"bytes", c.Writer.Size(),
-		"duration_ms", float64(time.Since(start).Microseconds())/1000,
+		"duration_ms", float64(elapsed.Microseconds())/1000,
 	)
 }
 

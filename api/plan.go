@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/metrics"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -44,7 +45,9 @@ func (s *Server) planOrganisations(c *gin.Context, org string, publish bool) ([]
 	}
 	runs := []*store.PlanRun{}
 	for _, id := range orgs {
+		start := time.Now()
 		run, err := s.db.RunPlan(ctx, a, id, publish)
+		metrics.PlannerDuration.Observe(time.Since(start).Seconds())
 		if err != nil {
 			return nil, err
 		}

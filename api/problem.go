@@ -37,6 +37,8 @@ func statusOf(code store.Code) int {
 		return http.StatusForbidden
 	case codeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case codeTooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -3,6 +3,9 @@ package api
 import (
 	"net/http"
 
+	"github.com/coplan/coplan/metrics"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -23,29 +26,31 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/openapi.yaml", s.openAPI)
 	e.GET("/robots.txt", s.robots)
-	e.GET("/feeds/:token", s.serveFeed)
-	e.HEAD("/feeds/:token", s.serveFeed)
+	byIP := s.limit(s.byIP, clientIP)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{})))
+	e.GET("/feeds/:token", byIP, s.serveFeed)
+	e.HEAD("/feeds/:token", byIP, s.serveFeed)
 	e.StaticFS("/static", staticFS())
 
 	// Pages: Dutch by default, English with ?lang=en.
 	// The login code is the credential here; no cookie and no CSRF token apply.
-	e.GET("/login/:code", page, s.loginPage)
-	e.POST("/login/:code", page, s.login)
+	e.GET("/login/:code", byIP, page, s.loginPage)
+	e.POST("/login/:code", byIP, page, s.login)
 	e.POST("/logout", s.pageAuth(), s.logout)
 	e.GET("/", s.pageAuth(), s.home)
 	e.GET("/plan", s.pageAuth(), s.planPage)
 	e.POST("/plan", s.pageAuth(), s.replanPage)
 	e.GET("/locations/:id/week", s.pageAuth(), s.weekPage)
 	e.POST("/locations/:id/week/blocks", s.pageAuth(), s.weekBlock)
-	e.GET("/survey/:token", page, s.surveyPage)
-	e.POST("/survey/:token", page, s.surveySubmit)
+	e.GET("/survey/:token", byIP, page, s.surveyPage)
+	e.POST("/survey/:token", byIP, page, s.surveySubmit)
 	e.GET("/surveys/:id", s.pageAuth(), s.surveyResults)
 	e.GET("/capacity", s.pageAuth(), s.capacityPage)
 	e.GET("/me/calendar", s.pageAuth(), s.myCalendar)
 	e.POST("/me/calendar/feed", s.pageAuth(), s.myCalendarCreate)
 	e.POST("/me/calendar/rotate", s.pageAuth(), s.myCalendarRotate)
 
-	v1 := e.Group("/api/v1", apiHeaders, s.requireToken)
+	v1 := e.Group("/api/v1", apiHeaders, s.limit(s.byIP, clientIP), s.requireToken, s.limit(s.byToken, tokenKey))
 	v1.GET("/organisations", s.listOrganisations)
 	v1.POST("/organisations", s.createOrganisation)
 	v1.GET("/organisations/:id", s.getOrganisation)

@@ -23,6 +23,10 @@ type Config struct {
 	Secret         []byte   // key for CSRF tokens and capability links
 	TrustedProxies []string // proxies whose X-Forwarded-For is believed; none by default
 	MaxBodyBytes   int64    // request body limit; 1 MiB by default
+	// RatePerToken and RatePerIP are requests per second (bursts of twice as
+	// many); 0 switches a limit off. Per token on the API; per client IP on
+	// feeds, survey and login links, and on the API before authentication.
+	RatePerToken, RatePerIP float64
 }
 
 // Server serves coplan's API and pages.
@@ -37,6 +41,8 @@ type Server struct {
 	pages    *pages
 	renderer calendars.Renderer
 	feeds    *feedCache
+	byToken  *limiter
+	byIP     *limiter
 }
 
 // New builds the server and its routes.
@@ -61,7 +67,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{db: cfg.DB, log: cfg.Logger, now: cfg.Now, baseURL: base, secret: cfg.Secret,
 		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages(),
-		renderer: calendars.Renderer{Host: base.Hostname()}, feeds: newFeedCache()}
+		renderer: calendars.Renderer{Host: base.Hostname()}, feeds: newFeedCache(),
+		byToken: newLimiter("token", cfg.RatePerToken, int(2*cfg.RatePerToken)),
+		byIP:    newLimiter("ip", cfg.RatePerIP, int(2*cfg.RatePerIP))}
 	s.routes()
 	return s, nil
 }

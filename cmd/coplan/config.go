@@ -10,6 +10,7 @@ import (
 	netmail "net/mail"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,8 @@ type config struct {
 	SMTP           *url.URL      // COPLAN_SMTP_URL; nil: mail waits in the outbox
 	SMTPFrom       string        // COPLAN_SMTP_FROM
 	SMTPPoll       time.Duration // COPLAN_SMTP_POLL
+	RateToken      float64       // COPLAN_RATE_TOKEN: API requests per second per token
+	RateIP         float64       // COPLAN_RATE_IP: requests per second per client IP
 }
 
 // loadConfig reads the environment, lets flags on fs override it and checks the
@@ -112,6 +115,20 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 			return c, fmt.Errorf("COPLAN_SMTP_POLL: %q is not a duration such as 30s", v)
 		}
 		c.SMTPPoll = d
+	}
+	for _, r := range []struct {
+		name string
+		dst  *float64
+		def  float64
+	}{{"COPLAN_RATE_TOKEN", &c.RateToken, 100}, {"COPLAN_RATE_IP", &c.RateIP, 30}} {
+		*r.dst = r.def
+		if v := getenv(r.name); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 {
+				return c, fmt.Errorf("%s: %q is not a number of requests per second (0 switches the limit off)", r.name, v)
+			}
+			*r.dst = f
+		}
 	}
 	c.Replica = getenv("COPLAN_REPLICA")
 	if c.Replica == "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/jobs"
+	"github.com/coplan/coplan/metrics"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/survey"
 )
@@ -48,7 +49,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	srv, err := api.New(api.Config{DB: db, Logger: log, Now: now, BaseURL: c.BaseURL, Secret: key, TrustedProxies: c.TrustedProxies})
+	srv, err := api.New(api.Config{DB: db, Logger: log, Now: now, BaseURL: c.BaseURL, Secret: key, TrustedProxies: c.TrustedProxies,
+		RatePerToken: c.RateToken, RatePerIP: c.RateIP})
 	if err != nil {
 		return err
 	}
@@ -59,6 +61,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err == nil {
 			log.Info("feed publication", "slot", slot.Format(time.RFC3339), "ran", res.Ran, "feeds", res.Feeds, "changed", res.Changed)
 		}
+		countJob(calendars.PublishJob, res.Ran, err)
 		return err
 	}); err != nil {
 		return fmt.Errorf("COPLAN_CRON_PUBLISH: %w", err)
@@ -67,6 +70,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	kick := make(chan struct{}, 1)
 	if err := sched.Add(survey.RemindJob, c.CronRemind, func(ctx context.Context, slot time.Time) error {
 		planned, ran, err := svc.RunJob(ctx, slot, c.Replica)
+		countJob(survey.RemindJob, ran, err)
 		if err == nil {
 			log.Info("survey reminders", "slot", slot.Format(time.RFC3339), "ran", ran, "queued", len(planned))
 			select {
@@ -80,6 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if err := sched.Add(store.RetentionJob, c.CronRetention, func(ctx context.Context, slot time.Time) error {
 		n, ran, err := db.RunRetentionJob(ctx, slot, c.Replica)
+		countJob(store.RetentionJob, ran, err)
 		if err == nil {
 			log.Info("retention", "slot", slot.Format(time.RFC3339), "ran", ran, "deleted", n)
 		}
@@ -94,6 +99,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		runSender(senderCtx, newSender(db, c, log, now), c.SMTPPoll, kick, log)
 	}()
 	defer func() { stopSender(); <-senderDone }()
+	metrics.SetOutboxBacklog(func() float64 {
+		n, _ := db.PendingMail(context.Background())
+		return float64(n)
+	})
+	metrics.SetLastPublication(func() float64 {
+		if run, err := db.LastJobRun(context.Background(), calendars.PublishJob); err == nil && run != nil {
+			return float64(run.Slot.Unix())
+		}
+		return 0
+	})
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("COPLAN_ADDR: cannot listen on %s: %w", c.Addr, err)
@@ -126,6 +141,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// countJob counts a cron firing: ran, skipped (another replica had the slot) or failed.
+func countJob(job string, ran bool, err error) {
+	outcome := "skipped"
+	switch {
+	case err != nil:
+		outcome = "failed"
+	case ran:
+		outcome = "ran"
+	}
+	metrics.JobRuns.WithLabelValues(job, outcome).Inc()
 }
 
 func newPublisher(db *store.DB, c config) *calendars.Publisher {

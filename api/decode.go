@@ -40,6 +40,13 @@ func (s *Server) decode(c *gin.Context, v any) bool {
 	return true
 }
 
+func isTooLarge(err error) bool {
+	var tooLarge *http.MaxBytesError
+	return errors.As(err, &tooLarge)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
 // decodeJSON is decode without the HTTP, for the fuzz targets and tests.
 func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))

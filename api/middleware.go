@@ -75,7 +75,11 @@ func (s *Server) recoverPanics(c *gin.Context) {
 // limitBody caps every request body.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
+		limit := s.maxBody
+		if c.FullPath() == "/api/v1/babies/import" {
+			limit = importLimit
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 
 	v1.GET("/babies", s.listBabies)
 	v1.POST("/babies", s.createBaby)
+	v1.POST("/babies/import", s.importBabies)
 	v1.GET("/babies/:id", s.getBaby)
 	v1.PATCH("/babies/:id", s.updateBaby)
 	v1.DELETE("/babies/:id", s.deleteBaby)

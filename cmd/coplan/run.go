@@ -17,6 +17,7 @@ commands:
   plan      plan groups and sessions from a file: --in input.json --out plan.json
   capacity  forecast groups, hours and rooms from a plan file: --in input.json [--period week|month]
   publish   render every calendar feed now (one publication run)
+  import    import a CSV of babies (ref,birth_date|expected_date,location,language), all or nothing
   remind    run the survey reminder job once and send the outbox (--dry-run: only print)
   help      show this text
 
@@ -41,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = token(ctx, rest, getenv, stdout, stderr)
 	case "publish":
 		err = publish(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		err = importCmd(ctx, rest, getenv, stdout, stderr)
 	case "remind":
 		err = remind(ctx, rest, getenv, stdout, stderr)
 	case "plan":

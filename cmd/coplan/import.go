@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/coplan/coplan/store"
+)
+
+// importCmd imports a CSV of babies all or nothing: `coplan import babies.csv`.
+func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c, err := loadConfig(getenv, fs, args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: coplan import babies.csv", errUsage)
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	now, err := clock(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, c, newLogger(stderr, c.LogLevel), now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	rows, problems, err := store.ParseImport(f)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "line %d: %s: %s\n", p.Line, p.Field, p.Detail)
+		}
+		return errReported
+	}
+	bar := progressBar(stderr)
+	n, err := db.ImportBabies(ctx, store.Actor{TokenID: "cli:import", Role: store.RoleAdmin}, rows, bar)
+	fmt.Fprintln(stderr)
+	if e, ok := err.(*store.Error); ok && e.Code == store.EInvalid {
+		for _, fe := range e.Fields {
+			fmt.Fprintf(stderr, "%s: %s\n", strings.NewReplacer("rows[", "line ", "].", ", ").Replace(fe.Field), fe.Detail)
+		}
+		return errReported
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %d babies in %.1f s\n", n, time.Since(start).Seconds())
+	return nil
+}
+
+// progressBar draws "[#####-----] 50% 5000/10000" on one line.
+func progressBar(w io.Writer) func(done, total int) {
+	return func(done, total int) {
+		if total == 0 {
+			return
+		}
+		const width = 30
+		filled := done * width / total
+		fmt.Fprintf(w, "\rimporting [%s%s] %3d%% %d/%d", strings.Repeat("#", filled), strings.Repeat("-", width-filled), done*100/total, done, total)
+	}
+}

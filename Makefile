@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/coplan
 PKGS    := ./...
 
-.PHONY: run build test test-deps vet fmt bench clean
+.PHONY: run build test test-deps vet fmt bench fuzz faults clean
 
 ## run: build and start coplan with demo data on the embedded SQLite database
 run: build
@@ -30,6 +30,14 @@ fmt:
 ## bench: the Go benchmarks (planner, feeds, ...) and the timed planner command on national data
 bench:
 	@bash scripts/bench.sh
+
+## fuzz: every fuzz target for FUZZTIME (default 60s) each; their seed corpora run in make test
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzPlanFile$$' -fuzztime $(FUZZTIME) ./planner
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestBodies$$' -fuzztime $(FUZZTIME) ./api
+	$(GO) test -run '^$$' -fuzz '^FuzzTextEscaping$$' -fuzztime $(FUZZTIME) ./calendars
+	$(GO) test -run '^$$' -fuzz '^FuzzParseImport$$' -fuzztime $(FUZZTIME) ./store
 
 clean:
 	rm -rf bin data

@@ -100,17 +100,17 @@ func (c *checker) rules(path string, base rules, r *Rules) rules {
 	if out.groupMax < out.groupMin || out.groupMax > 30 {
 		c.add(path+".group_max", "must be from group_min to 30")
 	}
-	if out.birthWindow < 0 {
-		c.add(path+".birth_window_days", "must not be negative")
+	if out.birthWindow < 0 || out.birthWindow > 366 {
+		c.add(path+".birth_window_days", "must be from 0 to 366")
 	}
 	if out.sessionMinutes < 15 || out.sessionMinutes > 480 {
 		c.add(path+".session_minutes", "must be from 15 to 480")
 	}
-	if out.minGap < 0 {
-		c.add(path+".min_days_between_sessions", "must not be negative")
+	if out.minGap < 0 || out.minGap > 366 {
+		c.add(path+".min_days_between_sessions", "must be from 0 to 366")
 	}
-	if out.notice < 0 {
-		c.add(path+".min_notice_days", "must not be negative")
+	if out.notice < 0 || out.notice > 366 {
+		c.add(path+".min_notice_days", "must be from 0 to 366")
 	}
 	if out.uptakeRate < 0 || out.uptakeRate > 1 {
 		c.add(path+".uptake_rate", "must be from 0 to 1")
@@ -118,10 +118,13 @@ func (c *checker) rules(path string, base rules, r *Rules) rules {
 	if out.prepMinutes < 0 {
 		c.add(path+".prep_minutes", "must not be negative")
 	}
+	if len(r.Sessions) > 20 {
+		c.add(path+".sessions", "a programme has at most 20 sessions")
+	}
 	for i, s := range r.Sessions {
 		p := fmt.Sprintf("%s.sessions[%d]", path, i)
-		if s.MinAgeDays < 0 || s.MinAgeDays > s.TargetAgeDays || s.TargetAgeDays > s.MaxAgeDays {
-			c.add(p, "needs 0 <= min_age_days <= target_age_days <= max_age_days")
+		if s.MinAgeDays < 0 || s.MinAgeDays > s.TargetAgeDays || s.TargetAgeDays > s.MaxAgeDays || s.MaxAgeDays > 1000 {
+			c.add(p, "needs 0 <= min_age_days <= target_age_days <= max_age_days <= 1000")
 		}
 		if i > 0 && s.TargetAgeDays <= r.Sessions[i-1].TargetAgeDays {
 			c.add(p+".target_age_days", "must be later than the session before")

@@ -1,0 +1,50 @@
+package planner_test
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/coplan/coplan/planner"
+)
+
+// FuzzPlanFile: any bytes either fail to decode, fail validation with
+// problems naming JSON paths, or plan into a plan that keeps every hard rule.
+func FuzzPlanFile(f *testing.F) {
+	if data, err := os.ReadFile("../../shared/examples/plan-input-small.json"); err == nil {
+		f.Add(data)
+	}
+	tiny, _ := json.Marshal(tinyInput("2027-03-01", 2, "2027-01-20"))
+	f.Add(tiny)
+	f.Add([]byte(`{"today":"2027-01-04","organisations":[{"id":"o"}],"locations":[{"id":"l","organisation_id":"o","rooms":[{"id":"r","capacity":3,"open":[{"weekday":1,"from":"09:00","to":"10:00"}]}]}],"babies":[{"id":"b","birth_date":"2026-12-01","location_id":"l"}]}`))
+	f.Add([]byte(`{"today":"2027-02-30"}`))
+	f.Add([]byte(`{"babies":[{"id":1}]}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		in, err := planner.DecodeBytes(data)
+		if err != nil {
+			if _, ok := err.(planner.Problems); !ok {
+				t.Fatalf("decode error is not Problems: %v", err)
+			}
+			return
+		}
+		if len(in.Babies) > 200 || len(in.Facilitators) > 50 {
+			return
+		}
+		p, err := planner.Run(in)
+		if err != nil {
+			ps, ok := err.(planner.Problems)
+			if !ok || len(ps) == 0 || !strings.HasPrefix(ps[0].Path, "$") {
+				t.Fatalf("run error %v", err)
+			}
+			return
+		}
+		if bad := planner.Check(in, p); len(bad) > 0 {
+			t.Fatalf("the plan breaks rules: %v", bad)
+		}
+	})
+}

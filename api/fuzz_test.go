@@ -24,13 +24,22 @@ func FuzzRequestBodies(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	targets := []func() (any, func() error){
-		func() (any, func() error) { var r babyRequest; return &r, func() error { _, err := r.change(); return err } },
-		func() (any, func() error) { var r roomRequest; return &r, func() error { _, err := r.change(); return err } },
+		func() (any, func() error) {
+			var r babyRequest
+			return &r, func() error { _, err := r.change(); return err }
+		},
+		func() (any, func() error) {
+			var r roomRequest
+			return &r, func() error { _, err := r.change(); return err }
+		},
 		func() (any, func() error) {
 			var r facilitatorRequest
 			return &r, func() error { _, err := r.change(); return err }
 		},
-		func() (any, func() error) { var r blockRequest; return &r, func() error { _, err := r.block(); return err } },
+		func() (any, func() error) {
+			var r blockRequest
+			return &r, func() error { _, err := r.block(); return err }
+		},
 		func() (any, func() error) { var r organisationRequest; return &r, nil },
 		func() (any, func() error) { var r locationRequest; return &r, nil },
 		func() (any, func() error) { var r sessionRequest; return &r, nil },

@@ -262,3 +262,33 @@ func TestBadInputGetsProblemNamingTheField(t *testing.T) {
 		}
 	})
 }
+
+func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		org := e.create("/api/v1/organisations", e.admin, map[string]any{"kind": "ggd", "name": "GGD Hollands Noorden"})
+		loc := e.create("/api/v1/locations", e.admin, map[string]any{"organisation_id": org, "kind": "azc", "name": "azc Den Helder"})
+		post := func(key, body string) answer {
+			req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/babies", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+e.admin)
+			req.Header.Set("Idempotency-Key", key)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return answer{res.StatusCode, res.Header, b}
+		}
+		body := `{"ref":"DH-1","birth_date":"2026-12-01","location_id":"` + loc + `"}`
+		first := post("k-1", body)
+		again := post("k-1", body)
+		if first.status != 201 || again.status != 201 || string(first.body) != string(again.body) || again.header.Get("Idempotent-Replay") != "true" {
+			t.Fatalf("first %d %s, again %d %s", first.status, first.body, again.status, again.body)
+		}
+		if n := e.do("GET", "/api/v1/babies", e.admin, nil).json(t)["total"].(float64); n != 1 {
+			t.Fatalf("%v babies after a retried POST; want 1", n)
+		}
+		problem(t, post("k-1", `{"ref":"DH-2","birth_date":"2026-12-01","location_id":"`+loc+`"}`), 422, "Idempotency-Key")
+	})
+}

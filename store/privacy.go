@@ -150,6 +150,9 @@ func (db *DB) RunRetentionJob(ctx context.Context, slot time.Time, replica strin
 	ran, err := db.RunJob(ctx, RetentionJob, slot, replica, func(tx *gorm.DB) (string, error) {
 		var err error
 		n, err = db.RunRetention(tx)
+		if err == nil {
+			err = tx.Where("created_at < ?", db.Now().Add(-IdempotencyTTL)).Delete(&IdempotentAnswer{}).Error
+		}
 		return fmt.Sprintf("%d baby records deleted", n), err
 	})
 	return n, ran, err

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// IdempotentAnswer is the stored answer to a request with an Idempotency-Key.
+type IdempotentAnswer struct {
+	TokenID     string `gorm:"primaryKey"`
+	Key         string `gorm:"primaryKey"`
+	RequestHash string
+	Status      int // 0 while the first request is still running
+	ContentType string
+	Body        string
+	CreatedAt   time.Time
+}
+
+// TableName is idempotency_keys.
+func (IdempotentAnswer) TableName() string { return "idempotency_keys" }
+
+// IdempotencyTTL is how long an answer is kept for replays.
+const IdempotencyTTL = 24 * time.Hour
+
+// ClaimIdempotencyKey records that a request with key starts. It returns the
+// stored answer when the key was used before (Status 0: still running).
+func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, hash string) (*IdempotentAnswer, error) {
+	a := &IdempotentAnswer{TokenID: tokenID, Key: key, RequestHash: hash, CreatedAt: db.Now()}
+	res := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(a)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return nil, nil
+	}
+	var old IdempotentAnswer
+	err := db.gorm.WithContext(ctx).Where("token_id = ? AND key = ?", tokenID, key).Take(&old).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	return &old, err
+}
+
+// SaveIdempotentAnswer stores the answer for later replays.
+func (db *DB) SaveIdempotentAnswer(ctx context.Context, tokenID, key string, status int, contentType, body string) error {
+	return db.gorm.WithContext(ctx).Model(&IdempotentAnswer{}).Where("token_id = ? AND key = ?", tokenID, key).
+		Updates(map[string]any{"status": status, "content_type": contentType, "body": body}).Error
+}
+
+// ForgetIdempotencyKey drops a claim whose request failed on our side, so a retry runs again.
+func (db *DB) ForgetIdempotencyKey(ctx context.Context, tokenID, key string) error {
+	return db.gorm.WithContext(ctx).Where("token_id = ? AND key = ?", tokenID, key).Delete(&IdempotentAnswer{}).Error
+}

@@ -39,5 +39,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzTextEscaping$$' -fuzztime $(FUZZTIME) ./calendars
 	$(GO) test -run '^$$' -fuzz '^FuzzParseImport$$' -fuzztime $(FUZZTIME) ./store
 
+## faults: kill replicas mid-transaction, restart PostgreSQL under load, SIGTERM during work
+faults: test-deps
+	COPLAN_REQUIRE_POSTGRES=1 $(GO) test -tags faults -race -count=1 -v -run Fault ./cmd/coplan
+
 clean:
 	rm -rf bin data

@@ -117,7 +117,8 @@ func (s *Sender) SendPending(ctx context.Context) (Result, error) {
 					err = c.Send(msg)
 				}
 			}
-			if err := s.settle(ctx, m, err, &res); err != nil {
+			// A message on its way is settled even when shutdown began meanwhile.
+			if err := s.settle(context.WithoutCancel(ctx), m, err, &res); err != nil {
 				c.Close()
 				return res, err
 			}

@@ -34,6 +34,7 @@ type config struct {
 	SMTP           *url.URL      // COPLAN_SMTP_URL; nil: mail waits in the outbox
 	SMTPFrom       string        // COPLAN_SMTP_FROM
 	SMTPPoll       time.Duration // COPLAN_SMTP_POLL
+	SMTPStale      time.Duration // COPLAN_SMTP_STALE: when a claim of a sender that died is taken over
 	RateToken      float64       // COPLAN_RATE_TOKEN: API requests per second per token
 	RateIP         float64       // COPLAN_RATE_IP: requests per second per client IP
 }
@@ -129,6 +130,14 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 			}
 			*r.dst = f
 		}
+	}
+	c.SMTPStale = 2 * time.Minute
+	if v := getenv("COPLAN_SMTP_STALE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return c, fmt.Errorf("COPLAN_SMTP_STALE: %q is not a duration of at least 1s", v)
+		}
+		c.SMTPStale = d
 	}
 	c.Replica = getenv("COPLAN_REPLICA")
 	if c.Replica == "" {

@@ -68,7 +68,7 @@ func remind(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 func newSender(db *store.DB, c config, log *slog.Logger, now func() time.Time) *mail.Sender {
-	return &mail.Sender{DB: db, Server: c.SMTP, From: c.SMTPFrom, Name: c.Replica, Log: log, Now: now}
+	return &mail.Sender{DB: db, Server: c.SMTP, From: c.SMTPFrom, Name: c.Replica, Log: log, Now: now, Stale: c.SMTPStale}
 }
 
 // runSender sends the outbox every poll interval and when kicked, until ctx ends.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -30,6 +31,14 @@ type Server struct {
 	// Answer decides the reply to RCPT TO; nil accepts.
 	answer func(to string, attempt int) error
 	tries  map[string]int
+	delay  time.Duration
+}
+
+// Slow makes the server take d before it accepts each message's data.
+func (s *Server) Slow(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
 }
 
 // Start runs a server until the test ends.
@@ -98,6 +107,10 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (x *session) Data(r io.Reader) error {
+	x.s.mu.Lock()
+	delay := x.s.delay
+	x.s.mu.Unlock()
+	time.Sleep(delay)
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err

@@ -26,6 +26,11 @@ func (IdempotentAnswer) TableName() string { return "idempotency_keys" }
 // IdempotencyTTL is how long an answer is kept for replays.
 const IdempotencyTTL = 24 * time.Hour
 
+// idempotencyStale is when a claim without an answer counts as abandoned: its
+// request died (a crash, or the database went away before the claim could be
+// dropped), and a retry may run it again.
+const idempotencyStale = 10 * time.Second
+
 // ClaimIdempotencyKey records that a request with key starts. It returns the
 // stored answer when the key was used before (Status 0: still running).
 func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, hash string) (*IdempotentAnswer, error) {
@@ -41,6 +46,14 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, hash string
 	err := db.gorm.WithContext(ctx).Where("token_id = ? AND key = ?", tokenID, key).Take(&old).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
+	}
+	if err == nil && old.Status == 0 && old.RequestHash == hash && db.Now().Sub(old.CreatedAt) > idempotencyStale {
+		res := db.gorm.WithContext(ctx).Model(&IdempotentAnswer{}).
+			Where("token_id = ? AND key = ? AND status = 0 AND created_at = ?", tokenID, key, old.CreatedAt).
+			Update("created_at", db.Now())
+		if res.Error == nil && res.RowsAffected == 1 {
+			return nil, nil // taken over
+		}
 	}
 	return &old, err
 }

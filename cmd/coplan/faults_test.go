@@ -300,7 +300,9 @@ func privateCluster(t *testing.T) (url string, stop, start func()) {
 	}
 	stop = func() { asPostgres(filepath.Join(bin, "pg_ctl"), "-D", data, "-w", "-m", "fast", "stop") }
 	start()
-	t.Cleanup(func() { exec.Command("runuser", "-u", "postgres", "--", filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop").Run() })
+	t.Cleanup(func() {
+		exec.Command("runuser", "-u", "postgres", "--", filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop").Run()
+	})
 	return "postgres://postgres@127.0.0.1:" + port + "/postgres?sslmode=disable", stop, start
 }
 

@@ -31,7 +31,7 @@ func (s *Server) requireToken(c *gin.Context) {
 		s.fail(c, store.Errorf(store.EUnauthorized, "send a bearer token: Authorization: Bearer <token>"))
 		return
 	}
-	a, err := s.db.Authenticate(c.Request.Context(), tok)
+	a, err := s.auth.authenticate(c.Request.Context(), s.db, tok)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -50,6 +51,11 @@ const codeTooLarge store.Code = "too_large"
 // id and answered without detail.
 func (s *Server) fail(c *gin.Context, err error) {
 	var e *store.Error
+	if c.Request.Context().Err() != nil && (errors.Is(err, context.Canceled) || !errors.As(err, &e)) {
+		// The client went away; nobody reads the answer and nothing is wrong here.
+		c.AbortWithStatus(499)
+		return
+	}
 	if !errors.As(err, &e) {
 		s.log.Error("request failed", "request_id", requestID(c), "route", c.FullPath(), "err", err)
 		e = &store.Error{Code: store.EInternal, Message: "something went wrong on our side; the request id is " + requestID(c)}

@@ -43,6 +43,7 @@ type Server struct {
 	feeds    *feedCache
 	byToken  *limiter
 	byIP     *limiter
+	auth     authCache
 }
 
 // New builds the server and its routes.
@@ -69,7 +70,8 @@ func New(cfg Config) (*Server, error) {
 		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages(),
 		renderer: calendars.Renderer{Host: base.Hostname()}, feeds: newFeedCache(),
 		byToken: newLimiter("token", cfg.RatePerToken, int(2*cfg.RatePerToken)),
-		byIP:    newLimiter("ip", cfg.RatePerIP, int(2*cfg.RatePerIP))}
+		byIP:    newLimiter("ip", cfg.RatePerIP, int(2*cfg.RatePerIP)),
+		auth:    authCache{entries: map[string]authEntry{}}}
 	s.routes()
 	return s, nil
 }

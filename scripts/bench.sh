@@ -1,28 +1,45 @@
 #!/usr/bin/env bash
-# `make bench`: the Go benchmarks, then the whole `coplan plan` command on the
-# national input, timed with its peak memory.
+# `make bench`: the Go benchmarks, the planner command on national data, feed
+# serving against nginx, the JSON API on PostgreSQL at 50 connections and bulk
+# import against psql \copy; then one summary table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 
-go test -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-5x}" ./... | grep -E '^(Benchmark|ok|pkg:|goos|cpu)' 
+{
+go test -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-5x}" ./planner ./calendars | grep -E '^(Benchmark|cpu)'
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/coplan" ./cmd/coplan
 go run ./planner/plantest/genplan > "$tmp/national.json"
 echo
-echo "coplan plan on the national input ($(du -h "$tmp/national.json" | cut -f1) of JSON: 70,000 babies, 300 locations, 25 organisations, 1,500 facilitators):"
+echo "coplan plan on the national input ($(du -h "$tmp/national.json" | cut -f1) of JSON):"
 for i in 1 2 3; do
-  /usr/bin/time -f "  run $i: %e s wall, %M KiB peak RSS" "$tmp/coplan" plan --in "$tmp/national.json" --out "$tmp/plan.json"
+  /usr/bin/time -f "  plan command run $i: %e s wall, %M KiB peak RSS" "$tmp/coplan" plan --in "$tmp/national.json" --out "$tmp/plan.json"
 done
-python3 - "$tmp/plan.json" <<'PY' 2>/dev/null || true
-import json, sys, collections
-p = json.load(open(sys.argv[1]))
-print("  stats:", p["stats"])
-print("  unplaced:", dict(collections.Counter(u["reason"] for u in p["unplaced"])))
-print("  unplanned sessions:", dict(collections.Counter(u["reason"] for u in p["unplanned_sessions"])))
-PY
+rm -rf "$tmp"
+echo
+bash bench/feeds.sh
+echo
+bash bench/api.sh
+echo
+bash bench/import.sh
+} 2>&1 | tee "$out"
 
 echo
-echo "feed serving against nginx (bench/feeds.sh):"
-bash bench/feeds.sh
+echo "== Summary (targets in brackets) =="
+awk '
+/^BenchmarkPlanNational/      { printf "planner, national data             %8.0f ms/op  (< 3000 ms; <= 10x decode)\n", $3/1e6 }
+/^BenchmarkDecodeNational/    { printf "json decode of the same input      %8.0f ms/op\n", $3/1e6 }
+/^BenchmarkReplanOneOrg/      { printf "re-plan one organisation            %8.1f ms/op  (< 50 ms)\n", $3/1e6 }
+/^BenchmarkForecastNational/  { printf "capacity forecast, national         %8.0f ms/op  (< 500 ms)\n", $3/1e6 }
+/^BenchmarkWhatIfOneOrg/      { printf "what-if, one organisation           %8.1f ms/op  (< 50 ms)\n", $3/1e6 }
+/^BenchmarkRenderNationalFeeds/ { printf "render every national feed          %8.0f ms/op  (< 5000 ms)\n", $3/1e6 }
+/plan command run 1/          { print "plan command:" $0 }
+/coplan\/nginx ratio/          { print "feeds: " $0 }
+/^sessions \(nurse/           { print "api " $0 "  (>= 5000 req/s, p99 < 20 ms)" }
+/^baby reads/                 { print "api " $0 "  (>= 1000 req/s)" }
+/^baby writes/                { print "api " $0 "  (>= 1000 req/s)" }
+/^import of/                  { print $0 }
+' "$out"

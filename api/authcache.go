@@ -1,0 +1,46 @@
+package api
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/coplan/coplan/store"
+)
+
+// authCache remembers for a moment which actor a bearer token is, so that a
+// burst of requests costs one database lookup. A revoked token stops working
+// within authCacheTTL on every replica (at once on the one that revoked it is
+// not guaranteed either, since revoking is a command-line act).
+type authCache struct {
+	mu      sync.Mutex
+	entries map[string]authEntry
+}
+
+type authEntry struct {
+	actor store.Actor
+	until time.Time
+}
+
+const authCacheTTL = 2 * time.Second
+
+func (a *authCache) authenticate(ctx context.Context, db *store.DB, token string) (store.Actor, error) {
+	now := time.Now()
+	a.mu.Lock()
+	e, ok := a.entries[token]
+	a.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.actor, nil
+	}
+	act, err := db.Authenticate(ctx, token)
+	if err != nil {
+		return act, err
+	}
+	a.mu.Lock()
+	if len(a.entries) > 10000 {
+		a.entries = map[string]authEntry{}
+	}
+	a.entries[token] = authEntry{act, now.Add(authCacheTTL)}
+	a.mu.Unlock()
+	return act, nil
+}

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
+REPLICAS=${REPLICAS:-3} # 1: wrk talks to one replica directly, without nginx
 CONNECTIONS=${CONNECTIONS:-50}
 PGURL=${COPLAN_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 command -v wrk >/dev/null && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || {
@@ -33,8 +34,8 @@ export COPLAN_DATABASE_URL=$DB COPLAN_SECRET=$(head -c 32 /dev/urandom | od -An 
 COPLAN_ADDR=127.0.0.1:18301 "$tmp/coplan" serve --demo >"$tmp/demo.out" 2>"$tmp/r1.log" & pids+=($!)
 for _ in $(seq 1 200); do curl -fs http://127.0.0.1:18301/healthz >/dev/null && break; sleep 0.1; done
 ADMIN=$(sed -n 's/^admin token: //p' "$tmp/demo.out")
-for i in 2 3; do COPLAN_ADDR=127.0.0.1:1830$i "$tmp/coplan" serve 2>"$tmp/r$i.log" & pids+=($!); done
-for i in 2 3; do for _ in $(seq 1 200); do curl -fs http://127.0.0.1:1830$i/healthz >/dev/null && break; sleep 0.1; done; done
+for i in $(seq 2 "$REPLICAS"); do COPLAN_ADDR=127.0.0.1:1830$i "$tmp/coplan" serve 2>"$tmp/r$i.log" & pids+=($!); done
+for i in $(seq 2 "$REPLICAS"); do for _ in $(seq 1 200); do curl -fs http://127.0.0.1:1830$i/healthz >/dev/null && break; sleep 0.1; done; done
 cat >"$tmp/nginx.conf" <<CONF
 worker_processes 1;
 pid $tmp/nginx.pid;
@@ -46,8 +47,14 @@ http {
   server { listen 127.0.0.1:18300; location / { proxy_pass http://coplan; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
 CONF
-"$NGINX" -c "$tmp/nginx.conf"
-BASE=http://127.0.0.1:18300
+if [ "$REPLICAS" = 1 ]; then
+  BASE=http://127.0.0.1:18301
+else
+  servers=""; for i in $(seq 1 "$REPLICAS"); do servers="$servers server 127.0.0.1:1830$i;"; done
+  sed -i "s/server 127.0.0.1:18301; server 127.0.0.1:18302; server 127.0.0.1:18303;/$servers/" "$tmp/nginx.conf"
+  "$NGINX" -c "$tmp/nginx.conf"
+  BASE=http://127.0.0.1:18300
+fi
 
 api() { curl -fs -H "Authorization: Bearer $ADMIN" "$@"; }
 ORG=$(api "$BASE/api/v1/organisations" | python3 -c 'import json,sys; print([o["id"] for o in json.load(sys.stdin)["items"] if o["name"]=="GGD Groningen"][0])')
@@ -59,7 +66,7 @@ curl -fs -H "Authorization: Bearer $COORD" "$BASE/api/v1/babies?limit=500" | pyt
 
 run() { # name script env...
   local name=$1 script=$2; shift 2
-  env "$@" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$BASE" >"$tmp/$name.txt" 2>&1
+  env "$@" wrk -t"${THREADS:-2}" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$BASE" >"$tmp/$name.txt" 2>&1
   local rps p50 p99 errs sock
   rps=$(awk '/Requests\/sec/{print $2}' "$tmp/$name.txt")
   p50=$(awk '$1=="50%"{print $2}' "$tmp/$name.txt")
@@ -68,7 +75,8 @@ run() { # name script env...
   sock=$(awk '/Socket errors/{print $0}' "$tmp/$name.txt")
   printf '%-34s %10s req/s   p50 %8s   p99 %8s   errors %s %s\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}" "$sock"
 }
-echo "JSON API on PostgreSQL: 3 replicas behind nginx, $CONNECTIONS connections, $DURATION each"
+if [ "$REPLICAS" = 1 ]; then echo "JSON API on PostgreSQL: 1 replica, $CONNECTIONS connections, $DURATION each"
+else echo "JSON API on PostgreSQL: $REPLICAS replicas behind nginx, $CONNECTIONS connections, $DURATION each"; fi
 run "sessions (nurse, no audit)" bench/lua/get.lua TOKEN="$NURSE" PATH_TO_GET="/api/v1/sessions?limit=20"
 before=$(psql "$PGURL" -tAc "SELECT count(*) FROM audit_log WHERE action='read'")
 run "baby reads (audited)" bench/lua/baby_read.lua TOKEN="$COORD" IDS_FILE="$tmp/ids.txt"

@@ -22,7 +22,7 @@ rm -rf "$tmp"
 echo
 bash bench/feeds.sh
 echo
-bash bench/api.sh
+REPLICAS=1 bash bench/api.sh
 echo
 bash bench/import.sh
 } 2>&1 | tee "$out"

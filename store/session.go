@@ -59,7 +59,28 @@ func (db *DB) Sessions(ctx context.Context, a Actor, f SessionFilter) ([]Session
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
-	return page[Session](q, f.Page, "starts_at, id", "sessions")
+	// One round trip: the total comes with the rows as a window count. Only a
+	// page past the end needs the count on its own.
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var rows []struct {
+		Session
+		Total int64
+	}
+	if err := q.Session(&gorm.Session{}).Select("*, COUNT(*) OVER () AS total").Order("starts_at, id").
+		Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list sessions: %w", err)
+	}
+	if len(rows) == 0 {
+		return page[Session](q, f.Page, "starts_at, id", "sessions")
+	}
+	out := make([]Session, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Session
+		out[i].AfterFind(nil)
+	}
+	return out, rows[0].Total, nil
 }
 
 // Session returns session id if a may see it.

@@ -181,3 +181,30 @@ func secret(ctx context.Context, c config, db *store.DB) ([]byte, error) {
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
+
+// app is what every command that uses the database starts from.
+type app struct {
+	cfg config
+	now func() time.Time
+	log *slog.Logger
+	db  *store.DB
+}
+
+// openApp reads the configuration (with the flags of fs), the clock, and opens
+// and migrates the store. The caller closes a.db.
+func openApp(ctx context.Context, getenv func(string) string, fs *flag.FlagSet, args []string, stderr io.Writer) (*app, error) {
+	c, err := loadConfig(getenv, fs, args)
+	if err != nil {
+		return nil, err
+	}
+	now, err := clock(getenv)
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(stderr, c.LogLevel)
+	db, err := openStore(ctx, c, log, now)
+	if err != nil {
+		return nil, err
+	}
+	return &app{cfg: c, now: now, log: log, db: db}, nil
+}

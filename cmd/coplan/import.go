@@ -16,10 +16,12 @@ import (
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c, err := loadConfig(getenv, fs, args)
+	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
 		return err
 	}
+	defer a.db.Close()
+	db := a.db
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: coplan import babies.csv", errUsage)
 	}
@@ -28,15 +30,6 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer f.Close()
-	now, err := clock(getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, c, newLogger(stderr, c.LogLevel), now)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	start := time.Now()
 	rows, problems, err := store.ParseImport(f)
 	if err != nil {

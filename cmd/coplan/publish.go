@@ -12,21 +12,13 @@ import (
 func publish(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c, err := loadConfig(getenv, fs, args)
+	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
 		return err
 	}
-	now, err := clock(getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, c, newLogger(stderr, c.LogLevel), now)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	slot := now().Truncate(time.Second)
-	res, err := newPublisher(db, c).Publish(ctx, slot)
+	defer a.db.Close()
+	slot := a.now().Truncate(time.Second)
+	res, err := newPublisher(a.db, a.cfg).Publish(ctx, slot)
 	if err != nil {
 		return err
 	}

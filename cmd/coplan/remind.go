@@ -19,20 +19,12 @@ func remind(ctx context.Context, args []string, getenv func(string) string, stdo
 	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dry := fs.Bool("dry-run", false, "print the mails that would be sent now, send nothing")
-	c, err := loadConfig(getenv, fs, args)
+	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
 		return err
 	}
-	now, err := clock(getenv)
-	if err != nil {
-		return err
-	}
-	log := newLogger(stderr, c.LogLevel)
-	db, err := openStore(ctx, c, log, now)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer a.db.Close()
+	c, now, log, db := a.cfg, a.now, a.log, a.db
 	key, err := secret(ctx, c, db)
 	if err != nil {
 		return err

@@ -26,20 +26,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print an admin token")
-	c, err := loadConfig(getenv, fs, args)
+	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
 		return err
 	}
-	now, err := clock(getenv)
-	if err != nil {
-		return err
-	}
-	log := newLogger(stderr, c.LogLevel)
-	db, err := openStore(ctx, c, log, now)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer a.db.Close()
+	c, now, log, db := a.cfg, a.now, a.log, a.db
 	key, err := secret(ctx, c, db)
 	if err != nil {
 		return err

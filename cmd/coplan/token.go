@@ -27,19 +27,12 @@ func token(ctx context.Context, args []string, getenv func(string) string, stdou
 		fs.StringVar(&t.LocationID, "location", "", "location id (location)")
 		fs.StringVar(&t.Label, "label", "", "a note on who holds the token")
 	}
-	c, err := loadConfig(getenv, fs, args[1:])
+	a, err := openApp(ctx, getenv, fs, args[1:], stderr)
 	if err != nil {
 		return err
 	}
-	now, err := clock(getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, c, newLogger(stderr, c.LogLevel), now)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer a.db.Close()
+	c, db := a.cfg, a.db
 	switch args[0] {
 	case "create":
 		t.Role = store.Role(role)

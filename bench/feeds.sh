@@ -24,7 +24,7 @@ trap cleanup EXIT
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 go build -o "$tmp/coplan" ./cmd/coplan
 feed=$(go run ./bench/feedfixture -database "$tmp/coplan.db" -secret "$secret" -sessions 200)
-COPLAN_SECRET=$secret COPLAN_DATABASE_URL=$tmp/coplan.db COPLAN_ADDR=127.0.0.1:18181 COPLAN_LOG_LEVEL=error \
+COPLAN_SECRET=$secret COPLAN_DATABASE_URL=$tmp/coplan.db COPLAN_ADDR=127.0.0.1:18181 COPLAN_LOG_LEVEL=error COPLAN_RATE_IP=0 COPLAN_RATE_TOKEN=0 \
   "$tmp/coplan" serve 2>"$tmp/coplan.log" &
 cpid=$!
 for _ in $(seq 1 100); do curl -fs http://127.0.0.1:18181/healthz >/dev/null && break; sleep 0.1; done
@@ -59,6 +59,7 @@ measure() { # name url [etag]
   p99=$(awk '$1=="99%"{print $2}' "$tmp/wrk.txt")
   errors=$(awk '/Non-2xx or 3xx/{print $5}' "$tmp/wrk.txt")
   printf '%-28s %12s req/s   p99 %8s   non-2xx/3xx %s\n' "$1" "$rps" "$p99" "${errors:-0}"
+  if [ -n "$errors" ] && [ "$errors" != 0 ]; then echo "  ERROR answers: the measurement is void" >&2; exit 1; fi
   echo "$rps"  >"$tmp/$(echo "$1" | tr ' /' '__').rps"
 }
 echo "feed of 200 sessions: $(wc -c <"$tmp/www/feed.ics") bytes; $CONNECTIONS connections, $DURATION each"

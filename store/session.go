@@ -66,7 +66,7 @@ func (db *DB) Sessions(ctx context.Context, a Actor, f SessionFilter) ([]Session
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := q.Session(&gorm.Session{}).Select(sessionColumns+", COUNT(*) OVER () AS total").Order("starts_at, id").
+	rows, err := q.Session(&gorm.Session{}).Select(sessionColumns + ", COUNT(*) OVER () AS total").Order("starts_at, id").
 		Limit(f.Limit).Offset(f.Offset).Rows()
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list sessions: %w", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,15 +42,8 @@ func capacityCmd(_ context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	f, err := planner.Capacity(in, opt)
-	var problems planner.Problems
-	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintln(stderr, p.String())
-		}
-		return errReported
-	}
 	if err != nil {
-		return err
+		return reportProblems(err, stderr)
 	}
 	return writeJSON(*outPath, stdout, f)
 }

@@ -26,21 +26,27 @@ func planCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return err
 	}
 	plan, err := planner.Run(in)
-	var problems planner.Problems
-	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintln(stderr, p.String())
-		}
-		return errReported
-	}
 	if err != nil {
-		return err
+		return reportProblems(err, stderr)
 	}
 	return writeJSON(*outPath, stdout, plan)
 }
 
 // errReported means the problems were printed already; run exits 1 quietly.
 var errReported = errors.New("reported")
+
+// reportProblems prints the planner's problems with an input, one JSON path a
+// line, and returns errReported; other errors pass through.
+func reportProblems(err error, stderr io.Writer) error {
+	var problems planner.Problems
+	if !errors.As(err, &problems) {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stderr, p.String())
+	}
+	return errReported
+}
 
 func readInput(path string, stdin io.Reader) (*planner.Input, error) {
 	r := stdin

@@ -62,11 +62,7 @@ func (s *Server) createBaby(c *gin.Context) {
 
 func (s *Server) getBaby(c *gin.Context) {
 	b, err := s.db.Baby(c.Request.Context(), actor(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, b)
+	s.reply(c, http.StatusOK, b, err)
 }
 
 func (s *Server) listBabies(c *gin.Context) {
@@ -81,11 +77,7 @@ func (s *Server) listBabies(c *gin.Context) {
 		return
 	}
 	items, total, err := s.db.Babies(c.Request.Context(), actor(c), f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Baby]{items, total})
+	s.reply(c, http.StatusOK, list[store.Baby]{items, total}, err)
 }
 
 func (s *Server) updateBaby(c *gin.Context) {
@@ -99,19 +91,11 @@ func (s *Server) updateBaby(c *gin.Context) {
 		return
 	}
 	b, err := s.db.UpdateBaby(c.Request.Context(), actor(c), c.Param("id"), change)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, b)
+	s.reply(c, http.StatusOK, b, err)
 }
 
 func (s *Server) deleteBaby(c *gin.Context) {
-	if err := s.db.DeleteBaby(c.Request.Context(), actor(c), c.Param("id")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.reply(c, http.StatusNoContent, nil, s.db.DeleteBaby(c.Request.Context(), actor(c), c.Param("id")))
 }
 
 type moveRequest struct {
@@ -145,11 +129,7 @@ func (s *Server) moveBaby(c *gin.Context) {
 	reason := ""
 	set(&reason, req.ExceptionReason)
 	m, b, err := s.db.MoveBaby(c.Request.Context(), actor(c), c.Param("id"), *req.ToLocationID, *date, reason)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, moveResponse{m, b})
+	s.reply(c, http.StatusCreated, moveResponse{m, b}, err)
 }
 
 func (s *Server) exportBaby(c *gin.Context) {
@@ -164,11 +144,7 @@ func (s *Server) exportBaby(c *gin.Context) {
 
 func (s *Server) listMoves(c *gin.Context) {
 	moves, err := s.db.Moves(c.Request.Context(), actor(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Move]{moves, int64(len(moves))})
+	s.reply(c, http.StatusOK, list[store.Move]{moves, int64(len(moves))}, err)
 }
 
 func (s *Server) listAudit(c *gin.Context) {
@@ -178,11 +154,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		return
 	}
 	items, total, err := s.db.AuditLog(c.Request.Context(), actor(c), store.AuditFilter{RecordID: c.Query("record_id"), Action: c.Query("action"), Limit: p.Limit, Offset: p.Offset})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.AuditEntry]{items, total})
+	s.reply(c, http.StatusOK, list[store.AuditEntry]{items, total}, err)
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -22,11 +22,7 @@ func (s *Server) listBookings(c *gin.Context) {
 		to = from.AddDate(0, 0, 7)
 	}
 	items, err := s.db.Bookings(c.Request.Context(), actor(c), c.Param("id"), from, to)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Booking]{items, int64(len(items))})
+	s.reply(c, http.StatusOK, list[store.Booking]{items, int64(len(items))}, err)
 }
 
 type blockRequest struct {
@@ -74,37 +70,21 @@ func (s *Server) createBlock(c *gin.Context) {
 		return
 	}
 	r, err := s.db.CreateBlock(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), b, c.Query("replan") == "true")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, blockResponse{b, r})
+	s.reply(c, http.StatusCreated, blockResponse{b, r}, err)
 }
 
 func (s *Server) listBlocks(c *gin.Context) {
 	items, err := s.db.Blocks(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Block]{items, int64(len(items))})
+	s.reply(c, http.StatusOK, list[store.Block]{items, int64(len(items))}, err)
 }
 
 func (s *Server) getBlock(c *gin.Context) {
 	b, err := s.db.Block(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), c.Param("block_id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, b)
+	s.reply(c, http.StatusOK, b, err)
 }
 
 func (s *Server) deleteBlock(c *gin.Context) {
-	if err := s.db.DeleteBlock(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), c.Param("block_id")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.reply(c, http.StatusNoContent, nil, s.db.DeleteBlock(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), c.Param("block_id")))
 }
 
 type absenceRequest struct {
@@ -139,9 +119,5 @@ func (s *Server) addAbsence(c *gin.Context) {
 
 func (s *Server) listConflicts(c *gin.Context) {
 	items, err := s.db.Conflicts(c.Request.Context(), actor(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Conflict]{items, int64(len(items))})
+	s.reply(c, http.StatusOK, list[store.Conflict]{items, int64(len(items))}, err)
 }

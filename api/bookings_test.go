@@ -145,3 +145,23 @@ func TestBrowserWeekViewAddsABlock(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#title-err")))
 	pagetest.CheckAccessibility(t, b)
 }
+
+func TestAbsenceThroughTheAPI(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, clock)
+	e := newEnv(t, db)
+	demo.Fill(context.Background(), db)
+	demo.PlanAndPublish(context.Background(), db)
+	sessions, _, _ := db.Sessions(context.Background(), store.System, store.SessionFilter{Page: store.Page{Limit: 1}})
+	s := sessions[0]
+	body := map[string]any{"from": s.StartsAt.Format("2006-01-02"), "to": s.StartsAt.Format("2006-01-02")}
+	path := "/api/v1/facilitators/" + s.FacilitatorIDs[0] + "/absences"
+	a := e.do("POST", path, e.admin, body)
+	problem(t, a, 409, "start")
+	if !strings.Contains(string(a.body), s.ID) {
+		t.Fatalf("the 409 does not name the session: %s", a.body)
+	}
+	if a := e.do("POST", path+"?replan=true", e.admin, body); a.status != 201 || !strings.Contains(string(a.body), `"moved_sessions"`) {
+		t.Fatalf("absence with replan: %d %.300s", a.status, a.body)
+	}
+	problem(t, e.do("POST", path, e.admin, map[string]any{"from": "2027-02-30", "to": "2027-03-01"}), 400, "from")
+}

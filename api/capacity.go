@@ -141,9 +141,5 @@ func (s *Server) whatIf(c *gin.Context) {
 		return
 	}
 	f, err := s.forecast(c, "", opt, &req)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, f)
+	s.reply(c, http.StatusOK, f, err)
 }

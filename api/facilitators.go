@@ -65,11 +65,7 @@ func (s *Server) createFacilitator(c *gin.Context) {
 
 func (s *Server) getFacilitator(c *gin.Context) {
 	fc, err := s.db.Facilitator(c.Request.Context(), actor(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, fc)
+	s.reply(c, http.StatusOK, fc, err)
 }
 
 func (s *Server) listFacilitators(c *gin.Context) {
@@ -79,11 +75,7 @@ func (s *Server) listFacilitators(c *gin.Context) {
 		return
 	}
 	items, total, err := s.db.Facilitators(c.Request.Context(), actor(c), store.FacilitatorFilter{OrganisationID: c.Query("organisation_id"), Page: p})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Facilitator]{items, total})
+	s.reply(c, http.StatusOK, list[store.Facilitator]{items, total}, err)
 }
 
 func (s *Server) updateFacilitator(c *gin.Context) {
@@ -97,17 +89,9 @@ func (s *Server) updateFacilitator(c *gin.Context) {
 		return
 	}
 	fc, err := s.db.UpdateFacilitator(c.Request.Context(), actor(c), c.Param("id"), change)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, fc)
+	s.reply(c, http.StatusOK, fc, err)
 }
 
 func (s *Server) deleteFacilitator(c *gin.Context) {
-	if err := s.db.DeleteFacilitator(c.Request.Context(), actor(c), c.Param("id")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.reply(c, http.StatusNoContent, nil, s.db.DeleteFacilitator(c.Request.Context(), actor(c), c.Param("id")))
 }

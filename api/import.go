@@ -30,9 +30,5 @@ func (s *Server) importBabies(c *gin.Context) {
 		return
 	}
 	n, err := s.db.ImportBabies(c.Request.Context(), actor(c), rows, nil)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"imported": n})
+	s.reply(c, http.StatusCreated, gin.H{"imported": n}, err)
 }

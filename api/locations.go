@@ -45,11 +45,7 @@ func (s *Server) createLocation(c *gin.Context) {
 
 func (s *Server) getLocation(c *gin.Context) {
 	l, err := s.db.Location(c.Request.Context(), actor(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, l)
+	s.reply(c, http.StatusOK, l, err)
 }
 
 func (s *Server) listLocations(c *gin.Context) {
@@ -59,11 +55,7 @@ func (s *Server) listLocations(c *gin.Context) {
 		return
 	}
 	items, total, err := s.db.Locations(c.Request.Context(), actor(c), store.LocationFilter{OrganisationID: c.Query("organisation_id"), Page: p})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Location]{items, total})
+	s.reply(c, http.StatusOK, list[store.Location]{items, total}, err)
 }
 
 func (s *Server) updateLocation(c *gin.Context) {
@@ -77,19 +69,11 @@ func (s *Server) updateLocation(c *gin.Context) {
 		return
 	}
 	l, err := s.db.UpdateLocation(c.Request.Context(), a, c.Param("id"), req.apply)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, l)
+	s.reply(c, http.StatusOK, l, err)
 }
 
 func (s *Server) deleteLocation(c *gin.Context) {
-	if err := s.db.DeleteLocation(c.Request.Context(), actor(c), c.Param("id")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.reply(c, http.StatusNoContent, nil, s.db.DeleteLocation(c.Request.Context(), actor(c), c.Param("id")))
 }
 
 type roomRequest struct {
@@ -153,11 +137,7 @@ func (s *Server) createRoom(c *gin.Context) {
 
 func (s *Server) getRoom(c *gin.Context) {
 	r, err := s.db.Room(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	s.reply(c, http.StatusOK, r, err)
 }
 
 func (s *Server) listRooms(c *gin.Context) {
@@ -167,11 +147,7 @@ func (s *Server) listRooms(c *gin.Context) {
 		return
 	}
 	items, total, err := s.db.Rooms(c.Request.Context(), actor(c), c.Param("id"), p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Room]{items, total})
+	s.reply(c, http.StatusOK, list[store.Room]{items, total}, err)
 }
 
 func (s *Server) updateRoom(c *gin.Context) {
@@ -185,17 +161,9 @@ func (s *Server) updateRoom(c *gin.Context) {
 		return
 	}
 	r, err := s.db.UpdateRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), change)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	s.reply(c, http.StatusOK, r, err)
 }
 
 func (s *Server) deleteRoom(c *gin.Context) {
-	if err := s.db.DeleteRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.reply(c, http.StatusNoContent, nil, s.db.DeleteRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id")))
 }

@@ -35,11 +35,7 @@ func (s *Server) createOrganisation(c *gin.Context) {
 
 func (s *Server) getOrganisation(c *gin.Context) {
 	o, err := s.db.Organisation(c.Request.Context(), actor(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	s.reply(c, http.StatusOK, o, err)
 }
 
 func (s *Server) listOrganisations(c *gin.Context) {
@@ -49,11 +45,7 @@ func (s *Server) listOrganisations(c *gin.Context) {
 		return
 	}
 	items, total, err := s.db.Organisations(c.Request.Context(), actor(c), p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Organisation]{items, total})
+	s.reply(c, http.StatusOK, list[store.Organisation]{items, total}, err)
 }
 
 func (s *Server) updateOrganisation(c *gin.Context) {
@@ -62,17 +54,9 @@ func (s *Server) updateOrganisation(c *gin.Context) {
 		return
 	}
 	o, err := s.db.UpdateOrganisation(c.Request.Context(), actor(c), c.Param("id"), req.apply)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	s.reply(c, http.StatusOK, o, err)
 }
 
 func (s *Server) deleteOrganisation(c *gin.Context) {
-	if err := s.db.DeleteOrganisation(c.Request.Context(), actor(c), c.Param("id")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.reply(c, http.StatusNoContent, nil, s.db.DeleteOrganisation(c.Request.Context(), actor(c), c.Param("id")))
 }

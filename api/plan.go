@@ -28,11 +28,7 @@ func (s *Server) runPlan(c *gin.Context) {
 		org = *req.OrganisationID
 	}
 	runs, err := s.planOrganisations(c, org, req.Publish != nil && *req.Publish)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"runs": runs})
+	s.reply(c, http.StatusOK, gin.H{"runs": runs}, err)
 }
 
 // planOrganisations runs the planner for each organisation the caller covers.
@@ -63,11 +59,7 @@ func (s *Server) listGroups(c *gin.Context) {
 		return
 	}
 	items, total, err := s.db.Groups(c.Request.Context(), actor(c), store.GroupFilter{OrganisationID: c.Query("organisation_id"), LocationID: c.Query("location_id"), Page: p})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Group]{items, total})
+	s.reply(c, http.StatusOK, list[store.Group]{items, total}, err)
 }
 
 // timeRange reads from and to: dates (YYYY-MM-DD, Amsterdam midnight) or RFC 3339 times.
@@ -108,20 +100,12 @@ func (s *Server) listSessions(c *gin.Context) {
 	f := store.SessionFilter{From: from, To: to, LocationID: c.Query("location_id"), FacilitatorID: c.Query("facilitator_id"),
 		GroupID: c.Query("group_id"), Status: store.SessionStatus(c.Query("status")), Page: p}
 	items, total, err := s.db.Sessions(c.Request.Context(), actor(c), f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Session]{items, total})
+	s.reply(c, http.StatusOK, list[store.Session]{items, total}, err)
 }
 
 func (s *Server) getSession(c *gin.Context) {
 	sess, err := s.db.Session(c.Request.Context(), actor(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, sess)
+	s.reply(c, http.StatusOK, sess, err)
 }
 
 type sessionRequest struct {
@@ -150,11 +134,7 @@ func (s *Server) updateSession(c *gin.Context) {
 		ch.FacilitatorIDs = *req.FacilitatorIDs
 	}
 	sess, err := s.db.UpdateSession(c.Request.Context(), actor(c), c.Param("id"), ch)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, sess)
+	s.reply(c, http.StatusOK, sess, err)
 }
 
 func (s *Server) interpreterNeeds(c *gin.Context) {

@@ -83,6 +83,19 @@ func (s *Server) fail(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, p)
 }
 
+// reply answers v with status, or the problem when err is set; a nil v with
+// 204 answers no body.
+func (s *Server) reply(c *gin.Context, status int, v any, err error) {
+	switch {
+	case err != nil:
+		s.fail(c, err)
+	case status == http.StatusNoContent:
+		c.Status(status)
+	default:
+		c.JSON(status, v)
+	}
+}
+
 func wantsJSON(c *gin.Context) bool {
 	return c.GetHeader("Accept") == "application/json" || c.GetHeader("Accept") == "application/problem+json"
 }

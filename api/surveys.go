@@ -63,11 +63,7 @@ func (s *Server) createSurvey(c *gin.Context) {
 
 func (s *Server) listSurveys(c *gin.Context) {
 	items, err := s.db.Surveys(c.Request.Context(), actor(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list[store.Survey]{items, int64(len(items))})
+	s.reply(c, http.StatusOK, list[store.Survey]{items, int64(len(items))}, err)
 }
 
 func (s *Server) listResponses(c *gin.Context) {

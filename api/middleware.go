@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/rand"
+	"log/slog"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -51,6 +52,9 @@ func (s *Server) logRequests(c *gin.Context) {
 	elapsed := time.Since(start)
 	metrics.Requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
 	metrics.Latency.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
+	if !s.log.Enabled(c.Request.Context(), slog.LevelInfo) {
+		return // the attributes below allocate even when the line is dropped
+	}
 	s.log.Info("request",
 		"request_id", id,
 		"method", c.Request.Method,

@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
@@ -37,6 +38,7 @@ const DefaultSQLitePath = "./data/coplan.db"
 // DB is coplan's database handle.
 type DB struct {
 	gorm    *gorm.DB
+	sql     *sql.DB // the pool under gorm, for the few hand-written hot queries
 	dialect Dialect
 	now     func() time.Time
 }
@@ -47,6 +49,8 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives slow-query and error lines, with SQL parameters left out.
 	Logger *slog.Logger
+	// MaxConns bounds the PostgreSQL connections of this process (default 20).
+	MaxConns int
 }
 
 // IsPostgresURL reports whether url selects PostgreSQL.
@@ -105,12 +109,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		sqlDB.SetMaxOpenConns(1)
 	} else {
 		// Idle connections are kept up to the maximum: reconnecting under load
-		// costs more than holding 20 connections per replica.
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(20)
+		// costs more than holding the connections.
+		if opts.MaxConns <= 0 {
+			opts.MaxConns = 20
+		}
+		sqlDB.SetMaxOpenConns(opts.MaxConns)
+		sqlDB.SetMaxIdleConns(opts.MaxConns)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	db := &DB{gorm: g, dialect: dialect, now: opts.Now}
+	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opts.Now}
 	if err := db.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err

@@ -37,6 +37,7 @@ type config struct {
 	SMTPStale      time.Duration // COPLAN_SMTP_STALE: when a claim of a sender that died is taken over
 	RateToken      float64       // COPLAN_RATE_TOKEN: API requests per second per token
 	RateIP         float64       // COPLAN_RATE_IP: requests per second per client IP
+	DBMaxConns     int           // COPLAN_DB_MAX_CONNS: PostgreSQL connections per process
 }
 
 // loadConfig reads the environment, lets flags on fs override it and checks the
@@ -139,6 +140,14 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 		}
 		c.SMTPStale = d
 	}
+	c.DBMaxConns = 20
+	if v := getenv("COPLAN_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return c, fmt.Errorf("COPLAN_DB_MAX_CONNS: %q is not a number of connections from 1 to 500", v)
+		}
+		c.DBMaxConns = n
+	}
 	c.Replica = getenv("COPLAN_REPLICA")
 	if c.Replica == "" {
 		host, _ := os.Hostname()
@@ -161,7 +170,7 @@ func or(v, def string) string {
 
 // openStore opens the configured database and applies its migrations.
 func openStore(ctx context.Context, c config, log *slog.Logger, now func() time.Time) (*store.DB, error) {
-	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Now: now, Logger: log})
+	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Now: now, Logger: log, MaxConns: c.DBMaxConns})
 	if err != nil {
 		return nil, fmt.Errorf("COPLAN_DATABASE_URL: %w", err)
 	}

@@ -2,8 +2,8 @@ package api
 
 import (
 	"crypto/rand"
-	"log/slog"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync/atomic"

@@ -7,8 +7,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base32"
 	"fmt"
 	"log/slog"

@@ -32,12 +32,6 @@ func SplitToken(token string) (string, bool) {
 	return id, ok && id != "" && len(m) == 22
 }
 
-// ValidToken reports in constant time whether token belongs to the feed's
-// current version.
-func ValidToken(secret []byte, token, feedID string, version int) bool {
-	return hmac.Equal([]byte(token), []byte(Token(secret, feedID, version)))
-}
-
 // URLs returns the https (or http) and webcal URLs of a feed.
 func URLs(base *url.URL, secret []byte, f *store.Feed) (string, string) {
 	u := *base

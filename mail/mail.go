@@ -42,7 +42,7 @@ type Result struct {
 func ParseServer(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-		return nil, fmt.Errorf("%q is not smtp://[user:pass@]host:port or smtps://...", raw)
+		return nil, fmt.Errorf("%q is not smtp://[user:pass@]host:port or smtps://host:port", raw)
 	}
 	return u, nil
 }

@@ -143,11 +143,6 @@ func (db *DB) Feeds(ctx context.Context, a Actor, p Page) ([]Feed, int64, error)
 	return page[Feed](a.scopeFeeds(db.gorm.WithContext(ctx).Model(&Feed{}).Omit("body")), p, "created_at, id", "feeds")
 }
 
-// ManagedFeed returns feed id if a may manage it.
-func (db *DB) ManagedFeed(ctx context.Context, a Actor, id string) (*Feed, error) {
-	return first[Feed](a.scopeFeeds(db.gorm.WithContext(ctx).Where("id = ?", id)), "feed", id)
-}
-
 // DeleteFeed revokes a feed: its URL answers 404 from now on.
 func (db *DB) DeleteFeed(ctx context.Context, a Actor, id string) error {
 	res := a.scopeFeeds(db.gorm.WithContext(ctx).Where("id = ?", id)).Delete(&Feed{})

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -55,17 +54,6 @@ func (db *DB) Enqueue(tx *gorm.DB, m *Mail) (bool, error) {
 		return false, fmt.Errorf("store: enqueue mail: %w", res.Error)
 	}
 	return res.RowsAffected == 1, nil
-}
-
-// EnqueueMail is Enqueue in a transaction of its own.
-func (db *DB) EnqueueMail(ctx context.Context, m *Mail) (bool, error) {
-	var added bool
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		added, err = db.Enqueue(tx, m)
-		return err
-	})
-	return added, err
 }
 
 // ClaimMail claims up to n due messages for sender: pending ones whose time has
@@ -129,6 +117,3 @@ func (db *DB) PendingMail(ctx context.Context) (int64, error) {
 	err := db.gorm.WithContext(ctx).Model(&Mail{}).Where("status IN ?", []string{MailPending, MailSending}).Count(&n).Error
 	return n, err
 }
-
-// ErrNoMail is returned when a message does not exist.
-var ErrNoMail = errors.New("store: no such mail")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,8 +11,7 @@ import (
 
 // capacityCmd forecasts from a plan file: `coplan capacity --in input.json`.
 func capacityCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("capacity", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("capacity", stderr)
 	inPath := fs.String("in", "-", "input file (the plan format, plus expected and rules.uptake_rate), - for standard input")
 	outPath := fs.String("out", "-", "output file, - for standard output")
 	period := fs.String("period", "week", "week or month")

@@ -197,6 +197,7 @@ type app struct {
 	now func() time.Time
 	log *slog.Logger
 	db  *store.DB
+	key []byte // COPLAN_SECRET, or the one kept in the database
 }
 
 // openApp reads the configuration (with the flags of fs), the clock, and opens
@@ -215,5 +216,17 @@ func openApp(ctx context.Context, getenv func(string) string, fs *flag.FlagSet, 
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: c, now: now, log: log, db: db}, nil
+	key, err := secret(ctx, c, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{cfg: c, now: now, log: log, db: db, key: key}, nil
+}
+
+// newFlags is a command's flag set, writing its errors to stderr.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
 }

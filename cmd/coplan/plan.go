@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,8 +13,7 @@ import (
 
 // planCmd runs the planner on a file: `coplan plan --in input.json --out plan.json`.
 func planCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("plan", stderr)
 	inPath := fs.String("in", "-", "input file, - for standard input")
 	outPath := fs.String("out", "-", "output file, - for standard output")
 	if err := fs.Parse(args); err != nil {

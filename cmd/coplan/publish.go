@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -10,8 +9,7 @@ import (
 
 // publish runs one feed publication by hand, as the cron job does.
 func publish(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("publish", stderr)
 	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,8 +15,7 @@ import (
 
 // remind runs the survey reminder job once, or with --dry-run prints what it would send now.
 func remind(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("remind", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("remind", stderr)
 	dry := fs.Bool("dry-run", false, "print the mails that would be sent now, send nothing")
 	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
@@ -25,11 +23,7 @@ func remind(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	defer a.db.Close()
 	c, now, log, db := a.cfg, a.now, a.log, a.db
-	key, err := secret(ctx, c, db)
-	if err != nil {
-		return err
-	}
-	svc := &survey.Service{DB: db, Secret: key, BaseURL: c.BaseURL}
+	svc := &survey.Service{DB: db, Secret: a.key, BaseURL: c.BaseURL}
 	var planned []survey.Planned
 	if *dry {
 		planned, err = svc.Remind(ctx, civil.Today(now()), true)

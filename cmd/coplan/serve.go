@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -23,8 +22,7 @@ import (
 // serve runs the HTTP server until ctx ends, then drains in-flight requests and
 // closes the database.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", stderr)
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print an admin token")
 	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
@@ -32,16 +30,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer a.db.Close()
 	c, now, log, db := a.cfg, a.now, a.log, a.db
-	key, err := secret(ctx, c, db)
-	if err != nil {
-		return err
-	}
 	if *withDemo {
 		if err := fillDemo(ctx, db, c, log, stdout); err != nil {
 			return err
 		}
 	}
-	srv, err := api.New(api.Config{DB: db, Logger: log, Now: now, BaseURL: c.BaseURL, Secret: key, TrustedProxies: c.TrustedProxies,
+	srv, err := api.New(api.Config{DB: db, Logger: log, Now: now, BaseURL: c.BaseURL, Secret: a.key, TrustedProxies: c.TrustedProxies,
 		RatePerToken: c.RateToken, RatePerIP: c.RateIP})
 	if err != nil {
 		return err
@@ -58,7 +52,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}); err != nil {
 		return fmt.Errorf("COPLAN_CRON_PUBLISH: %w", err)
 	}
-	svc := &survey.Service{DB: db, Secret: key, BaseURL: c.BaseURL}
+	svc := &survey.Service{DB: db, Secret: a.key, BaseURL: c.BaseURL}
 	kick := make(chan struct{}, 1)
 	if err := sched.Add(survey.RemindJob, c.CronRemind, func(ctx context.Context, slot time.Time) error {
 		planned, ran, err := svc.RunJob(ctx, slot, c.Replica)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -16,8 +15,7 @@ func token(ctx context.Context, args []string, getenv func(string) string, stdou
 	if len(args) == 0 {
 		return fmt.Errorf("%w: coplan token create|list|revoke", errUsage)
 	}
-	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("token "+args[0], stderr)
 	var t store.Token
 	var role string
 	if args[0] == "create" {

@@ -42,22 +42,13 @@ func (r *babyRequest) change() (func(*store.Baby), error) {
 }
 
 func (s *Server) createBaby(c *gin.Context) {
-	var req babyRequest
-	if !s.decode(c, &req) {
-		return
-	}
-	change, err := req.change()
-	if err != nil {
-		s.fail(c, err)
+	change, ok := decodeChange[store.Baby, babyRequest](s, c)
+	if !ok {
 		return
 	}
 	var b store.Baby
 	change(&b)
-	if err := s.db.CreateBaby(c.Request.Context(), actor(c), &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, b)
+	s.reply(c, http.StatusCreated, &b, s.db.CreateBaby(c.Request.Context(), actor(c), &b))
 }
 
 func (s *Server) getBaby(c *gin.Context) {
@@ -81,13 +72,8 @@ func (s *Server) listBabies(c *gin.Context) {
 }
 
 func (s *Server) updateBaby(c *gin.Context) {
-	var req babyRequest
-	if !s.decode(c, &req) {
-		return
-	}
-	change, err := req.change()
-	if err != nil {
-		s.fail(c, err)
+	change, ok := decodeChange[store.Baby, babyRequest](s, c)
+	if !ok {
 		return
 	}
 	b, err := s.db.UpdateBaby(c.Request.Context(), actor(c), c.Param("id"), change)

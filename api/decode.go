@@ -47,6 +47,27 @@ func isTooLarge(err error) bool {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// changer is a request body that turns into a change of a stored T.
+type changer[T, R any] interface {
+	*R
+	change() (func(*T), error)
+}
+
+// decodeChange decodes a body of type R and turns it into a change of a T,
+// answering the request itself and returning false when either fails.
+func decodeChange[T, R any, PR changer[T, R]](s *Server, c *gin.Context) (func(*T), bool) {
+	var req R
+	if !s.decode(c, &req) {
+		return nil, false
+	}
+	change, err := PR(&req).change()
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return change, true
+}
+
 // decodeJSON is decode without the HTTP, for the fuzz targets and tests.
 func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))

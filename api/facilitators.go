@@ -44,23 +44,14 @@ func (r *facilitatorRequest) change() (func(*store.Facilitator), error) {
 }
 
 func (s *Server) createFacilitator(c *gin.Context) {
-	var req facilitatorRequest
-	if !s.decode(c, &req) {
-		return
-	}
-	change, err := req.change()
-	if err != nil {
-		s.fail(c, err)
+	change, ok := decodeChange[store.Facilitator, facilitatorRequest](s, c)
+	if !ok {
 		return
 	}
 	a := actor(c)
 	fc := store.Facilitator{OrganisationID: a.OrganisationID, MaxSessionsPerWeek: 4}
 	change(&fc)
-	if err := s.db.CreateFacilitator(c.Request.Context(), a, &fc); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, fc)
+	s.reply(c, http.StatusCreated, &fc, s.db.CreateFacilitator(c.Request.Context(), a, &fc))
 }
 
 func (s *Server) getFacilitator(c *gin.Context) {
@@ -79,13 +70,8 @@ func (s *Server) listFacilitators(c *gin.Context) {
 }
 
 func (s *Server) updateFacilitator(c *gin.Context) {
-	var req facilitatorRequest
-	if !s.decode(c, &req) {
-		return
-	}
-	change, err := req.change()
-	if err != nil {
-		s.fail(c, err)
+	change, ok := decodeChange[store.Facilitator, facilitatorRequest](s, c)
+	if !ok {
 		return
 	}
 	fc, err := s.db.UpdateFacilitator(c.Request.Context(), actor(c), c.Param("id"), change)

@@ -36,11 +36,7 @@ func (s *Server) createLocation(c *gin.Context) {
 	if req.ShortStay == nil {
 		l.ShortStay = store.DefaultShortStay(l.Kind)
 	}
-	if err := s.db.CreateLocation(c.Request.Context(), a, &l); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, l)
+	s.reply(c, http.StatusCreated, &l, s.db.CreateLocation(c.Request.Context(), a, &l))
 }
 
 func (s *Server) getLocation(c *gin.Context) {
@@ -117,22 +113,13 @@ func deref[T any](p *[]T) []T {
 }
 
 func (s *Server) createRoom(c *gin.Context) {
-	var req roomRequest
-	if !s.decode(c, &req) {
-		return
-	}
-	change, err := req.change()
-	if err != nil {
-		s.fail(c, err)
+	change, ok := decodeChange[store.Room, roomRequest](s, c)
+	if !ok {
 		return
 	}
 	var r store.Room
 	change(&r)
-	if err := s.db.CreateRoom(c.Request.Context(), actor(c), c.Param("id"), &r); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	s.reply(c, http.StatusCreated, &r, s.db.CreateRoom(c.Request.Context(), actor(c), c.Param("id"), &r))
 }
 
 func (s *Server) getRoom(c *gin.Context) {
@@ -151,13 +138,8 @@ func (s *Server) listRooms(c *gin.Context) {
 }
 
 func (s *Server) updateRoom(c *gin.Context) {
-	var req roomRequest
-	if !s.decode(c, &req) {
-		return
-	}
-	change, err := req.change()
-	if err != nil {
-		s.fail(c, err)
+	change, ok := decodeChange[store.Room, roomRequest](s, c)
+	if !ok {
 		return
 	}
 	r, err := s.db.UpdateRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), change)

@@ -26,11 +26,7 @@ func (s *Server) createOrganisation(c *gin.Context) {
 	}
 	var o store.Organisation
 	req.apply(&o)
-	if err := s.db.CreateOrganisation(c.Request.Context(), actor(c), &o); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, o)
+	s.reply(c, http.StatusCreated, &o, s.db.CreateOrganisation(c.Request.Context(), actor(c), &o))
 }
 
 func (s *Server) getOrganisation(c *gin.Context) {

@@ -18,21 +18,25 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// pages holds one parsed template set per page, each with the shared layout.
+// pages holds, per language, one parsed template set per page with the shared
+// layout: parsed once at start, so a request only executes.
 type pages struct {
-	sets map[string]*template.Template
+	sets map[string]map[string]*template.Template // language -> page -> set
 }
 
 func newPages() *pages {
-	p := &pages{sets: map[string]*template.Template{}}
+	p := &pages{sets: map[string]map[string]*template.Template{}}
 	names, _ := fs.Glob(templateFiles, "templates/*.html")
-	for _, n := range names {
-		if n == "templates/layout.html" {
-			continue
+	for _, l := range []string{"nl", "en"} {
+		p.sets[l] = map[string]*template.Template{}
+		for _, n := range names {
+			if n == "templates/layout.html" {
+				continue
+			}
+			t := template.Must(template.New("").Funcs(pageFuncs(l)).
+				ParseFS(templateFiles, "templates/layout.html", n))
+			p.sets[l][n[len("templates/"):len(n)-len(".html")]] = t
 		}
-		t := template.Must(template.New("").Funcs(pageFuncs("nl")).
-			ParseFS(templateFiles, "templates/layout.html", n))
-		p.sets[n[len("templates/"):len(n)-len(".html")]] = t
 	}
 	return p
 }
@@ -76,12 +80,7 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 	if sess := c.GetString(ctxSession); sess != "" {
 		v.CSRF = s.csrfToken(sess)
 	}
-	t, err := s.pages.sets[name].Clone()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	t.Funcs(pageFuncs(l))
+	t := s.pages.sets[l][name]
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)

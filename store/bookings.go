@@ -128,31 +128,11 @@ func (db *DB) Conflicts(ctx context.Context, a Actor) ([]Conflict, error) {
 			}
 			in := pi.input
 			in.FixedSessions = nil
-			p := &planner.Plan{Unplaced: []planner.Unplaced{}}
 			byKey := map[string]*Session{}
-			for gid, g := range pi.groups {
-				pg := planner.Group{ID: gid, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
-					FacilitatorIDs: g.FacilitatorIDs, BabyIDs: []string{}}
-				for _, m := range pi.members[gid] {
-					pg.BabyIDs = append(pg.BabyIDs, m.BabyID)
-				}
-				numbers := []int{}
-				for n := range pi.sessions[gid] {
-					numbers = append(numbers, n)
-				}
-				sort.Ints(numbers)
-				for _, n := range numbers {
-					s := pi.sessions[gid][n]
-					if s.Status == SessionCancelled {
-						continue
-					}
-					byKey[gid+"#"+strconv.Itoa(n)] = s
-					pg.Sessions = append(pg.Sessions, s.plannerSession())
-				}
-				if len(pg.Sessions) > 0 {
-					p.Groups = append(p.Groups, pg)
-				}
-			}
+			p := pi.storedPlan(func(s *Session, _ *planner.Session, _ []string) *Session {
+				byKey[s.GroupID+"#"+strconv.Itoa(s.Number)] = s
+				return s
+			})
 			seen := map[string]bool{}
 			for _, v := range planner.Check(in, p) {
 				if strings.Contains(v, "within the notice period") || strings.Contains(v, "interpreter languages") {

@@ -318,38 +318,14 @@ func (db *DB) checkSessionChange(tx *gorm.DB, before, after *Session) error {
 		babyLang[b.ID] = b.Language
 	}
 	build := func(changed *Session) *planner.Plan {
-		p := &planner.Plan{Unplaced: []planner.Unplaced{}}
-		for gid, g := range pi.groups {
-			pg := planner.Group{ID: gid, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
-				FacilitatorIDs: g.FacilitatorIDs, BabyIDs: []string{}}
-			for _, m := range pi.members[gid] {
-				pg.BabyIDs = append(pg.BabyIDs, m.BabyID)
+		return pi.storedPlan(func(s *Session, ps *planner.Session, members []string) *Session {
+			if s.ID != changed.ID {
+				return s
 			}
-			numbers := make([]int, 0)
-			for n := range pi.sessions[gid] {
-				numbers = append(numbers, n)
-			}
-			sort.Ints(numbers)
-			for _, n := range numbers {
-				s := pi.sessions[gid][n]
-				if s.ID == changed.ID {
-					s = changed
-				}
-				if s.Status == SessionCancelled {
-					continue
-				}
-				ps := s.plannerSession()
-				if s.ID == changed.ID {
-					ps.InterpreterLanguages = interpreterNeeds(pg.BabyIDs, babyLang, facLangs[s.LeadFacilitatorID], facLangs[s.SecondFacilitatorID])
-				}
-				pg.Sessions = append(pg.Sessions, ps)
-			}
-			if len(pg.Sessions) > 0 {
-				p.Groups = append(p.Groups, pg)
-			}
-		}
-		sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].ID < p.Groups[j].ID })
-		return p
+			*ps = changed.plannerSession()
+			ps.InterpreterLanguages = interpreterNeeds(members, babyLang, facLangs[changed.LeadFacilitatorID], facLangs[changed.SecondFacilitatorID])
+			return changed
+		})
 	}
 	old := map[string]bool{}
 	for _, v := range planner.Check(in, build(before)) {
@@ -390,6 +366,42 @@ func membersOf(pi *planInput, groupID string) []string {
 		ids = append(ids, m.BabyID)
 	}
 	return ids
+}
+
+// storedPlan is the organisation's stored plan as the planner writes one, for
+// planner.Check: every group with its current members and sessions that are not
+// cancelled. each, when set, may stand another session in for a stored one (a
+// change under test); it gets the stored session, its planner form and the
+// group's members, and returns the session that counts.
+func (pi *planInput) storedPlan(each func(s *Session, ps *planner.Session, members []string) *Session) *planner.Plan {
+	p := &planner.Plan{Unplaced: []planner.Unplaced{}}
+	for gid, g := range pi.groups {
+		pg := planner.Group{ID: gid, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
+			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: []string{}}
+		for _, m := range pi.members[gid] {
+			pg.BabyIDs = append(pg.BabyIDs, m.BabyID)
+		}
+		numbers := make([]int, 0, len(pi.sessions[gid]))
+		for n := range pi.sessions[gid] {
+			numbers = append(numbers, n)
+		}
+		sort.Ints(numbers)
+		for _, n := range numbers {
+			s := pi.sessions[gid][n]
+			ps := s.plannerSession()
+			if each != nil {
+				s = each(s, &ps, pg.BabyIDs)
+			}
+			if s.Status != SessionCancelled {
+				pg.Sessions = append(pg.Sessions, ps)
+			}
+		}
+		if len(pg.Sessions) > 0 {
+			p.Groups = append(p.Groups, pg)
+		}
+	}
+	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].ID < p.Groups[j].ID })
+	return p
 }
 
 // interpreterNeeds are the members' languages neither facilitator speaks, sorted.

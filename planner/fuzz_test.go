@@ -12,7 +12,7 @@ import (
 // FuzzPlanFile: any bytes either fail to decode, fail validation with
 // problems naming JSON paths, or plan into a plan that keeps every hard rule.
 func FuzzPlanFile(f *testing.F) {
-	if data, err := os.ReadFile("../../shared/examples/plan-input-small.json"); err == nil {
+	if data, err := os.ReadFile("../examples/plan-input-small.json"); err == nil {
 		f.Add(data)
 	}
 	tiny, _ := json.Marshal(tinyInput("2027-03-01", 2, "2027-01-20"))

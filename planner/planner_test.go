@@ -113,7 +113,7 @@ func TestPropertyRandomInputsKeepEveryHardRule(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestExampleFilePlansValidly(t *testing.T) {
-	data, err := os.ReadFile("../../shared/examples/plan-input-small.json")
+	data, err := os.ReadFile("../examples/plan-input-small.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestPlanCommandOnTheExampleFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "plan.json")
 	var stderr bytes.Buffer
-	err := run(context.Background(), []string{"coplan", "plan", "--in", "../../../shared/examples/plan-input-small.json", "--out", out},
+	err := run(context.Background(), []string{"coplan", "plan", "--in", "../../examples/plan-input-small.json", "--out", out},
 		envOf(nil), &bytes.Buffer{}, &stderr)
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, stderr.String())
@@ -29,7 +29,7 @@ func TestPlanCommandOnTheExampleFile(t *testing.T) {
 	if err := json.Unmarshal(data, &p); err != nil {
 		t.Fatalf("the plan is not JSON: %v", err)
 	}
-	in, _ := os.ReadFile("../../../shared/examples/plan-input-small.json")
+	in, _ := os.ReadFile("../../examples/plan-input-small.json")
 	input, _ := planner.DecodeBytes(in)
 	if bad := planner.Check(input, &p); len(bad) > 0 {
 		t.Fatalf("the written plan breaks rules: %v", bad)
@@ -71,7 +71,7 @@ func TestPlanCommandReportsJSONPathsAndFails(t *testing.T) {
 
 func TestCapacityCommandOnTheExampleFile(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"coplan", "capacity", "--in", "../../../shared/examples/plan-input-small.json", "--period", "month"},
+	err := run(context.Background(), []string{"coplan", "capacity", "--in", "../../examples/plan-input-small.json", "--period", "month"},
 		envOf(nil), &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("capacity: %v\n%s", err, stderr.String())

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -56,7 +57,7 @@ func (r *blockRequest) block() (*store.Block, error) {
 
 type blockResponse struct {
 	Block *store.Block `json:"block"`
-	*store.Rearrangement
+	*coordination.Rearrangement
 }
 
 func (s *Server) createBlock(c *gin.Context) {
@@ -69,7 +70,7 @@ func (s *Server) createBlock(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.db.CreateBlock(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), b, c.Query("replan") == "true")
+	r, err := s.uc.BlockRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), b, c.Query("replan") == "true")
 	s.reply(c, http.StatusCreated, blockResponse{b, r}, err)
 }
 
@@ -109,7 +110,7 @@ func (s *Server) addAbsence(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	fac, r, err := s.db.AddAbsence(c.Request.Context(), actor(c), c.Param("id"), civil.Range{From: *from, To: *to}, c.Query("replan") == "true")
+	fac, r, err := s.uc.RecordAbsence(c.Request.Context(), actor(c), c.Param("id"), civil.Range{From: *from, To: *to}, c.Query("replan") == "true")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -118,6 +119,6 @@ func (s *Server) addAbsence(c *gin.Context) {
 }
 
 func (s *Server) listConflicts(c *gin.Context) {
-	items, err := s.db.Conflicts(c.Request.Context(), actor(c))
-	s.reply(c, http.StatusOK, list[store.Conflict]{items, int64(len(items))}, err)
+	items, err := s.uc.Conflicts(c.Request.Context(), actor(c))
+	s.reply(c, http.StatusOK, list[coordination.Conflict]{items, int64(len(items))}, err)
 }

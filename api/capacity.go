@@ -43,49 +43,7 @@ func forecastOptions(c *gin.Context) (planner.ForecastOptions, error) {
 
 // forecast runs the capacity forecast for the organisations the caller covers.
 func (s *Server) forecast(c *gin.Context, org string, opt planner.ForecastOptions, what *planner.WhatIf) (*planner.Forecast, error) {
-	ctx := c.Request.Context()
-	a := actor(c)
-	if what != nil {
-		org = what.OrganisationID
-	}
-	orgs, err := s.db.PlanOrganisations(ctx, a, org)
-	if err != nil {
-		return nil, err
-	}
-	out := &planner.Forecast{Organisations: []planner.OrgForecast{}, Locations: []planner.LocationAdvice{}}
-	for _, id := range orgs {
-		in, err := s.db.CapacityInput(ctx, a, id, store.DefaultUptake)
-		if err != nil {
-			return nil, err
-		}
-		if what != nil {
-			if in, err = what.Apply(in); err != nil {
-				return nil, problemsAsFields(err)
-			}
-		}
-		f, err := planner.Capacity(in, opt)
-		if err != nil {
-			return nil, problemsAsFields(err)
-		}
-		out.From, out.To, out.Period = f.From, f.To, f.Period
-		out.Organisations = append(out.Organisations, f.Organisations...)
-		out.Locations = append(out.Locations, f.Locations...)
-	}
-	sort.SliceStable(out.Locations, func(i, j int) bool { return out.Locations[i].ExpectedPerYear > out.Locations[j].ExpectedPerYear })
-	return out, nil
-}
-
-// problemsAsFields turns planner problems into a 400 naming each path.
-func problemsAsFields(err error) error {
-	ps, ok := err.(planner.Problems)
-	if !ok {
-		return err
-	}
-	var f store.Fields
-	for _, p := range ps {
-		f.Add(strings.TrimPrefix(p.Path, "$."), "%s", p.Message)
-	}
-	return f.Err()
+	return s.uc.Forecast(c.Request.Context(), actor(c), org, opt, what)
 }
 
 func (s *Server) getCapacity(c *gin.Context) {
@@ -126,13 +84,63 @@ func (s *Server) getCapacity(c *gin.Context) {
 	c.JSON(http.StatusOK, f)
 }
 
+// whatIfRequest is the body of a what-if; times are strings so that a bad
+// one is named by its field.
+type whatIfRequest struct {
+	OrganisationID    string   `json:"organisation_id"`
+	UptakeRate        *float64 `json:"uptake_rate"`
+	ExtraFacilitators int      `json:"extra_facilitators"`
+	HoursPerWeek      float64  `json:"hours_per_week"`
+	ExtraRoom         *struct {
+		LocationID string `json:"location_id"`
+		Capacity   int    `json:"capacity"`
+		From       string `json:"from"`
+		To         string `json:"to"`
+	} `json:"extra_room"`
+	Catchment *struct {
+		HubID       string   `json:"hub_id"`
+		LocationIDs []string `json:"location_ids"`
+	} `json:"catchment"`
+}
+
+func (r *whatIfRequest) whatIf() (*planner.WhatIf, error) {
+	var f store.Fields
+	if r.OrganisationID == "" {
+		f.Add("organisation_id", "is required")
+	}
+	w := &planner.WhatIf{OrganisationID: r.OrganisationID, UptakeRate: r.UptakeRate, ExtraFacilitators: r.ExtraFacilitators, HoursPerWeek: r.HoursPerWeek}
+	if x := r.ExtraRoom; x != nil {
+		w.ExtraRoom = &planner.ExtraRoom{LocationID: x.LocationID, Capacity: x.Capacity}
+		w.ExtraRoom.From = clockField(&f, "extra_room.from", x.From)
+		w.ExtraRoom.To = clockField(&f, "extra_room.to", x.To)
+	}
+	if c := r.Catchment; c != nil {
+		w.Catchment = &planner.CatchmentChange{HubID: c.HubID, LocationIDs: c.LocationIDs}
+	}
+	return w, f.Err()
+}
+
+// clockField parses an optional HH:MM, recording a problem with field.
+func clockField(f *store.Fields, field, s string) *civil.Clock {
+	if s == "" {
+		return nil
+	}
+	c, err := civil.ParseClock(s)
+	if err != nil {
+		f.Add(field, "%s", err.Error())
+		return nil
+	}
+	return &c
+}
+
 func (s *Server) whatIf(c *gin.Context) {
-	var req planner.WhatIf
+	var req whatIfRequest
 	if !s.decode(c, &req) {
 		return
 	}
-	if req.OrganisationID == "" {
-		s.fail(c, invalid("organisation_id", "is required"))
+	what, err := req.whatIf()
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	opt, err := forecastOptions(c)
@@ -140,6 +148,6 @@ func (s *Server) whatIf(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f, err := s.forecast(c, "", opt, &req)
+	f, err := s.forecast(c, "", opt, what)
 	s.reply(c, http.StatusOK, f, err)
 }

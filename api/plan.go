@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/civil"
-	"github.com/coplan/coplan/metrics"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -27,29 +27,8 @@ func (s *Server) runPlan(c *gin.Context) {
 	if req.OrganisationID != nil {
 		org = *req.OrganisationID
 	}
-	runs, err := s.planOrganisations(c, org, req.Publish != nil && *req.Publish)
+	runs, err := s.uc.RunPlans(c.Request.Context(), actor(c), org, req.Publish != nil && *req.Publish)
 	s.reply(c, http.StatusOK, gin.H{"runs": runs}, err)
-}
-
-// planOrganisations runs the planner for each organisation the caller covers.
-func (s *Server) planOrganisations(c *gin.Context, org string, publish bool) ([]*store.PlanRun, error) {
-	ctx := c.Request.Context()
-	a := actor(c)
-	orgs, err := s.db.PlanOrganisations(ctx, a, org)
-	if err != nil {
-		return nil, err
-	}
-	runs := []*store.PlanRun{}
-	for _, id := range orgs {
-		start := time.Now()
-		run, err := s.db.RunPlan(ctx, a, id, publish)
-		metrics.PlannerDuration.Observe(time.Since(start).Seconds())
-		if err != nil {
-			return nil, err
-		}
-		runs = append(runs, run)
-	}
-	return runs, nil
 }
 
 func (s *Server) listGroups(c *gin.Context) {
@@ -136,7 +115,7 @@ func (s *Server) updateSession(c *gin.Context) {
 	if !s.decode(c, &req) {
 		return
 	}
-	var ch store.SessionChange
+	var ch coordination.SessionChange
 	if req.Start != nil {
 		t, err := time.Parse(time.RFC3339, *req.Start)
 		if err != nil {
@@ -149,7 +128,7 @@ func (s *Server) updateSession(c *gin.Context) {
 	if req.FacilitatorIDs != nil {
 		ch.FacilitatorIDs = *req.FacilitatorIDs
 	}
-	sess, err := s.db.UpdateSession(c.Request.Context(), actor(c), c.Param("id"), ch)
+	sess, err := s.uc.ChangeSession(c.Request.Context(), actor(c), c.Param("id"), ch)
 	s.reply(c, http.StatusOK, sess, err)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/coplan/coplan/planner"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -19,6 +20,9 @@ type Problem struct {
 	Errors   []store.FieldError `json:"errors,omitempty"`
 	// AffectedSessions lists the sessions a refused block or absence would hit.
 	AffectedSessions []store.Session `json:"affected_sessions,omitempty"`
+	// Violations are the planning rules a refused change would break, by code
+	// and ids (see the rule list in the OpenAPI document).
+	Violations []planner.Violation `json:"violations,omitempty"`
 }
 
 // statusOf maps an error code to its HTTP status; this is the only place that does.
@@ -73,6 +77,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		Errors:   e.Fields,
 
 		AffectedSessions: e.Affected,
+		Violations:       e.Violations,
 	}
 	if c.GetBool(ctxIsPage) && !wantsJSON(c) {
 		s.errorPage(c, status, e.Message)

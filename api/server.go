@@ -1,6 +1,7 @@
 // Package api owns coplan's HTTP surface: the Gin routes of the JSON API under
 // /api/v1, authentication and CSRF, problem+json errors, the OpenAPI document and
-// the server-rendered pages. Handlers decode, validate, call the store and respond.
+// the server-rendered pages. Handlers decode, validate, call one use case (or a
+// plain store read or write) and respond.
 package api
 
 import (
@@ -10,13 +11,16 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
 
 // Config is what the server needs from its wiring.
 type Config struct {
-	DB             *store.DB
+	DB *store.DB
+	// Coordination runs the use cases that plan; nil means one on DB.
+	Coordination   *coordination.Service
 	Logger         *slog.Logger
 	Now            func() time.Time
 	BaseURL        string   // public URL used in links, e.g. https://coplan.ggd.nl
@@ -32,6 +36,7 @@ type Config struct {
 // Server serves coplan's API and pages.
 type Server struct {
 	db       *store.DB
+	uc       *coordination.Service // the use cases that plan
 	log      *slog.Logger
 	now      func() time.Time
 	baseURL  *url.URL
@@ -66,7 +71,10 @@ func New(cfg Config) (*Server, error) {
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	s := &Server{db: cfg.DB, log: cfg.Logger, now: cfg.Now, baseURL: base, secret: cfg.Secret,
+	if cfg.Coordination == nil {
+		cfg.Coordination = coordination.New(cfg.DB)
+	}
+	s := &Server{db: cfg.DB, uc: cfg.Coordination, log: cfg.Logger, now: cfg.Now, baseURL: base, secret: cfg.Secret,
 		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages(),
 		renderer: calendars.Renderer{Host: base.Hostname()}, feeds: newFeedCache(),
 		byToken: newLimiter("token", cfg.RatePerToken, int(2*cfg.RatePerToken)),

@@ -186,7 +186,7 @@ func (s *Server) weekBlock(c *gin.Context) {
 		}
 	}
 	if len(form.Errors) == 0 {
-		_, err := s.db.CreateBlock(c.Request.Context(), actor(c), c.Param("id"), form.RoomID, b, form.Replan)
+		_, err := s.uc.BlockRoom(c.Request.Context(), actor(c), c.Param("id"), form.RoomID, b, form.Replan)
 		if err == nil {
 			target := fmt.Sprintf("/locations/%s/week?date=%s", url.PathEscape(c.Param("id")), day)
 			if lang(c) == "en" {

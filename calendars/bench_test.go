@@ -42,8 +42,7 @@ func nationalSource(b *testing.B) (*store.FeedSource, []store.Feed) {
 	for _, g := range p.Groups {
 		feeds = append(feeds, store.Feed{ID: "feed-" + g.ID, Kind: store.FeedGroup, SubjectID: g.ID})
 		for _, s := range g.Sessions {
-			start, _ := time.Parse(time.RFC3339, s.Start)
-			end, _ := time.Parse(time.RFC3339, s.End)
+			start, end := s.Start, s.End
 			src.Sessions = append(src.Sessions, store.Session{ID: fmt.Sprintf("ses-%s-%d", g.ID, s.Number), GroupID: g.ID,
 				OrganisationID: g.OrganisationID, LocationID: g.LocationID, Number: s.Number, StartsAt: start, EndsAt: end,
 				RoomID: s.RoomID, LeadFacilitatorID: s.FacilitatorIDs[0], SecondFacilitatorID: s.FacilitatorIDs[1],

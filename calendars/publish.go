@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/store"
-	"gorm.io/gorm"
 )
 
 // PublishJob is the name of the publication job in job_runs.
@@ -29,8 +28,8 @@ type Result struct {
 // Publish runs one publication for slot, unless some replica did already.
 func (p *Publisher) Publish(ctx context.Context, slot time.Time) (Result, error) {
 	var res Result
-	ran, err := p.DB.RunJob(ctx, PublishJob, slot, p.Replica, func(tx *gorm.DB) (string, error) {
-		feeds, changed, err := p.DB.PublishFeeds(tx, p.Renderer.Render)
+	ran, err := p.DB.RunJob(ctx, PublishJob, slot, p.Replica, func(tx *store.Tx) (string, error) {
+		feeds, changed, err := tx.PublishFeeds(p.Renderer.Render)
 		res.Feeds, res.Changed = feeds, changed
 		return fmt.Sprintf("%d feeds, %d changed", feeds, changed), err
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
@@ -133,7 +134,7 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 					continue
 				}
 				id := rm.ID
-				if got, err := db.UpdateSession(ctx, coord, s.ID, store.SessionChange{RoomID: &id}); err == nil {
+				if got, err := coordination.New(db).ChangeSession(ctx, coord, s.ID, coordination.SessionChange{RoomID: &id}); err == nil {
 					moved = got
 					break
 				}
@@ -154,7 +155,7 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 			}
 			for _, days := range []int{7, -7, 14, 1, -1} {
 				start := s.StartsAt.AddDate(0, 0, days)
-				if got, err := db.UpdateSession(ctx, coord, s.ID, store.SessionChange{Start: &start}); err == nil {
+				if got, err := coordination.New(db).ChangeSession(ctx, coord, s.ID, coordination.SessionChange{Start: &start}); err == nil {
 					shifted = got
 					break
 				}
@@ -170,7 +171,7 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 				other = s
 			}
 		}
-		if _, err := db.UpdateSession(ctx, coord, other.ID, store.SessionChange{Status: &cancelled}); err != nil {
+		if _, err := coordination.New(db).ChangeSession(ctx, coord, other.ID, coordination.SessionChange{Status: &cancelled}); err != nil {
 			t.Fatal(err)
 		}
 		res, _ = p.Publish(ctx, slot.Add(10*time.Minute))

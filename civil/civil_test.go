@@ -59,8 +59,16 @@ func TestJSONAndClock(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"d":"2027-04-27","c":"09:30"}`), &v); err != nil || v.D.String() != "2027-04-27" || v.C != 570 {
 		t.Fatalf("%+v %v", v, err)
 	}
-	if _, err := ParseClock("24:30"); err == nil {
-		t.Fatal("24:30 parsed")
+	for _, bad := range []string{"24:30", "24:00", "-1:30", "+1:30", " 9:30", "9:30 ", "09:60", "0930", "09.30", "0a:30", "", "09:3O"} {
+		if c, err := ParseClock(bad); err == nil {
+			t.Errorf("ParseClock(%q) = %s, want an error", bad, c)
+		}
+	}
+	for _, good := range []string{"00:00", "09:05", "23:59", "12:00"} {
+		c, err := ParseClock(good)
+		if err != nil || c.String() != good || !c.Valid() {
+			t.Errorf("ParseClock(%q) = %s, %v; want it back", good, c, err)
+		}
 	}
 	if p := ValidateWeekly([]Weekly{{1, 540, 600}, {1, 590, 700}, {8, 1, 2}, {2, 600, 600}}); len(p) != 3 || p[1] == "" || p[2] == "" || p[3] == "" {
 		t.Fatalf("ValidateWeekly = %v", p)

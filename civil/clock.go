@@ -9,17 +9,27 @@ import (
 // Clock is a wall-clock time of day in minutes after midnight, written "HH:MM".
 type Clock int
 
-// ParseClock reads "HH:MM" (00:00 to 24:00).
+// ParseClock reads exactly "HH:MM": two digits 00-23, a colon, two digits
+// 00-59. No sign, no spaces, no 24:00; anything else is an error, so that
+// every stored time reads back as itself.
 func ParseClock(s string) (Clock, error) {
-	var h, m int
+	digit := func(i int) (int, bool) { return int(s[i] - '0'), s[i] >= '0' && s[i] <= '9' }
 	if len(s) != 5 || s[2] != ':' {
 		return 0, fmt.Errorf("%q is not a time of the form HH:MM", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 24 || m > 59 || (h == 24 && m != 0) {
-		return 0, fmt.Errorf("%q is not a valid time (HH:MM)", s)
+	h1, ok1 := digit(0)
+	h2, ok2 := digit(1)
+	m1, ok3 := digit(3)
+	m2, ok4 := digit(4)
+	h, m := 10*h1+h2, 10*m1+m2
+	if !ok1 || !ok2 || !ok3 || !ok4 || h > 23 || m > 59 {
+		return 0, fmt.Errorf("%q is not a valid time (HH:MM, 00:00 to 23:59)", s)
 	}
 	return Clock(h*60 + m), nil
 }
+
+// Valid reports whether c is a time of day, 00:00 to 23:59.
+func (c Clock) Valid() bool { return c >= 0 && c < 24*60 }
 
 // String formats as HH:MM.
 func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }

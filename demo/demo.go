@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/store"
 )
 
@@ -147,16 +148,8 @@ func Fill(ctx context.Context, db *store.DB) (bool, error) {
 // PlanAndPublish plans every organisation and publishes the sessions, so that
 // the pages and calendar feeds of a fresh demo have something to show.
 func PlanAndPublish(ctx context.Context, db *store.DB) error {
-	orgs, _, err := db.Organisations(ctx, store.System, store.Page{Limit: 100})
-	if err != nil {
-		return err
-	}
-	for _, o := range orgs {
-		if _, err := db.RunPlan(ctx, store.System, o.ID, true); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := coordination.New(db).RunPlans(ctx, store.System, "", true)
+	return err
 }
 
 func demoRoom(r room, today civil.Date, i int) *store.Room {

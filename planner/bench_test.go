@@ -91,12 +91,12 @@ func BenchmarkReplanOneOrganisation(b *testing.B) {
 		in.Groups = append(in.Groups, planner.ExistingGroup{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID,
 			RoomID: g.RoomID, FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs})
 		for _, s := range g.Sessions {
-			if s.Start < "2027-02-15" {
+			if s.Start.Before(civil.New(2027, 2, 15).At(0)) {
 				in.FixedSessions = append(in.FixedSessions, planner.FixedSession{GroupID: g.ID, Session: s})
 			}
 		}
 	}
-	in.Babies = append(in.Babies, planner.Baby{ID: "b-new", BirthDate: "2026-12-20", LocationID: in.Locations[0].ID, Language: "ar"})
+	in.Babies = append(in.Babies, planner.Baby{ID: "b-new", BirthDate: civil.New(2026, 12, 20), LocationID: in.Locations[0].ID, Language: "ar"})
 	b.ReportMetric(float64(len(in.Babies)), "babies")
 	b.ReportAllocs()
 	for b.Loop() {

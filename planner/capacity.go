@@ -102,68 +102,12 @@ func Capacity(in *Input, opt ForecastOptions) (*Forecast, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &checker{}
-	births := map[*org][]birth{}
-	for i, b := range in.Babies {
-		bb := w.babies[b.ID]
-		if bb == nil {
-			continue
-		}
-		weight := 1.0
-		if b.Weight != nil {
-			weight = *b.Weight
-			if weight < 0 || weight > 1 {
-				c.add(fmt.Sprintf("$.babies[%d].weight", i), "must be from 0 to 1")
-			}
-		}
-		births[bb.loc.org] = append(births[bb.loc.org], birth{bb.birth, weight, bb.lang, bb.loc})
-	}
-	for i, e := range in.Expected {
-		p := fmt.Sprintf("$.expected[%d]", i)
-		d := c.date(p+".expected_date", e.ExpectedDate)
-		l, ok := w.locs[e.LocationID]
-		if !ok {
-			c.add(p+".location_id", "unknown location %q", e.LocationID)
-			continue
-		}
-		weight := l.org.rules.uptakeRate
-		if e.Weight != 0 {
-			weight = e.Weight
-		}
-		births[l.org] = append(births[l.org], birth{d, weight, e.Language, l})
-	}
-	training := map[*org][]trainingRow{}
-	for i, o := range in.Organisations {
-		for j, t := range o.Training {
-			p := fmt.Sprintf("$.organisations[%d].training[%d]", i, j)
-			d := c.date(p+".from", t.From)
-			if t.Facilitators < 0 {
-				c.add(p+".facilitators", "must not be negative")
-			}
-			h := t.HoursPerWeek
-			if h == 0 {
-				h = 8
-			}
-			training[w.orgs[o.ID]] = append(training[w.orgs[o.ID]], trainingRow{d, t.Facilitators, h})
-		}
-	}
-	if len(c.problems) > 0 {
-		return nil, c.problems
-	}
-	if opt.From == 0 {
-		opt.From = w.today
-	}
-	if opt.To == 0 {
-		opt.To = opt.From.AddMonths(18)
-	}
-	if opt.Period == "" {
-		opt.Period = "week"
-	}
-	if opt.Period != "week" && opt.Period != "month" {
-		return nil, Problems{{Path: "period", Message: "must be week or month"}}
-	}
-	if opt.To <= opt.From {
-		return nil, Problems{{Path: "to", Message: "must be after from"}}
+	b := &builder{w: w}
+	births := b.forecastBirths(in)
+	training := b.training(in)
+	opt = b.forecastOptions(opt, w.today)
+	if len(b.problems) > 0 {
+		return nil, b.problems
 	}
 	periods := makePeriods(opt.From, opt.To, opt.Period)
 	y, _, _ := opt.From.Parts()
@@ -176,12 +120,83 @@ func Capacity(in *Input, opt ForecastOptions) (*Forecast, error) {
 			continue
 		}
 		o.rules.holidays = holidaySet(y-1, ty+1, o.rules.avoidGoodFriday, o.rules.avoidLiberationDay)
-		f := w.forecastOrg(o, births[o], training[o], periods, opt)
+		f := w.forecastOrg(o, births[o], training[o], periods)
 		out.Organisations = append(out.Organisations, f)
 		out.Locations = append(out.Locations, w.advise(o, births[o])...)
 	}
 	sort.SliceStable(out.Locations, func(i, j int) bool { return out.Locations[i].ExpectedPerYear > out.Locations[j].ExpectedPerYear })
 	return out, nil
+}
+
+// forecastBirths gathers the expected participants per organisation: babies
+// with their weight and expected births with theirs.
+func (b *builder) forecastBirths(in *Input) map[*org][]birth {
+	births := map[*org][]birth{}
+	for i, in := range in.Babies {
+		bb := b.w.babies[in.ID]
+		if bb == nil {
+			continue
+		}
+		weight := 1.0
+		if in.Weight != nil {
+			weight = *in.Weight
+			if weight < 0 || weight > 1 {
+				b.add(fmt.Sprintf("$.babies[%d].weight", i), "must be from 0 to 1")
+			}
+		}
+		births[bb.loc.org] = append(births[bb.loc.org], birth{bb.birth, weight, bb.lang, bb.loc})
+	}
+	for i, e := range in.Expected {
+		l, ok := b.w.locs[e.LocationID]
+		if !ok {
+			b.add(fmt.Sprintf("$.expected[%d].location_id", i), "unknown location %q", e.LocationID)
+			continue
+		}
+		weight := l.org.rules.uptakeRate
+		if e.Weight != 0 {
+			weight = e.Weight
+		}
+		births[l.org] = append(births[l.org], birth{e.ExpectedDate, weight, e.Language, l})
+	}
+	return births
+}
+
+// training gathers the facilitators each organisation will train.
+func (b *builder) training(in *Input) map[*org][]trainingRow {
+	out := map[*org][]trainingRow{}
+	for i, o := range in.Organisations {
+		for j, t := range o.Training {
+			if t.Facilitators < 0 {
+				b.add(fmt.Sprintf("$.organisations[%d].training[%d].facilitators", i, j), "must not be negative")
+			}
+			h := t.HoursPerWeek
+			if h == 0 {
+				h = 8
+			}
+			out[b.w.orgs[o.ID]] = append(out[b.w.orgs[o.ID]], trainingRow{t.From, t.Facilitators, h})
+		}
+	}
+	return out
+}
+
+// forecastOptions fills the defaults: from today, 18 months, by week.
+func (b *builder) forecastOptions(opt ForecastOptions, today civil.Date) ForecastOptions {
+	if opt.From == 0 {
+		opt.From = today
+	}
+	if opt.To == 0 {
+		opt.To = opt.From.AddMonths(18)
+	}
+	if opt.Period == "" {
+		opt.Period = "week"
+	}
+	if opt.Period != "week" && opt.Period != "month" {
+		b.add("period", "must be week or month")
+	}
+	if opt.To <= opt.From {
+		b.add("to", "must be after from")
+	}
+	return opt
 }
 
 // onlyOrganisation is the part of in that concerns one organisation, so that a
@@ -332,34 +347,46 @@ func (w *world) advise(o *org, births []birth) []LocationAdvice {
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
-func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps []period, opt ForecastOptions) OrgForecast {
-	r := &o.rules
+// forecastOrg is one organisation's forecast: demand per pool, supply of its
+// facilitators, trainees and rooms, then the shortfalls.
+func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps []period) OrgForecast {
+	f := newOrgForecast(o, ps)
+	w.demand(o, births, ps, &f)
+	from, to := ps[0].start, ps[len(ps)-1].end
+	w.facilitatorSupply(o, ps, from, to, &f)
+	trainingSupply(o, training, ps, from, to, &f)
+	roomSupply(o, ps, from, to, &f)
+	shortfalls(&f)
+	return f
+}
+
+func newOrgForecast(o *org, ps []period) OrgForecast {
 	f := OrgForecast{OrganisationID: o.id, Periods: make([]PeriodFigures, len(ps))}
 	for i, p := range ps {
 		f.Periods[i] = PeriodFigures{Period: p.label, Start: p.start, End: p.end, InterpreterHours: map[string]float64{}, Shortfall: []string{}}
 	}
-	sessionHours := float64(r.sessionMinutes) / 60
-	withPrep := float64(r.sessionMinutes+r.prepMinutes) / 60
-	spoken := map[string]bool{}
-	for _, fc := range o.facs {
-		if fc.nurse && fc.coTrained {
-			for _, l := range fc.langs {
-				spoken[l] = true
-			}
-		}
-	}
-	locIndex := map[*loc]int{}
-	for i, l := range o.locs {
-		locIndex[l] = i
+	for _, l := range o.locs {
 		lf := LocationForecast{LocationID: l.id, Periods: make([]LocationPeriod, len(ps))}
 		for j, p := range ps {
 			lf.Periods[j].Period = p.label
 		}
 		f.Locations = append(f.Locations, lf)
 	}
+	return f
+}
 
-	// Demand: per pool, cut the births into birth windows; a window with at
-	// least group_min expected families makes ceil(n / group_max) groups.
+// cohort is one birth window of a pool: the groups it makes and their languages.
+type cohort struct {
+	hub         *loc
+	first, last civil.Date
+	weight      float64
+	langs       map[string]float64
+}
+
+// demand cuts each pool's births into birth windows; a window with at least
+// group_min expected families makes ceil(n / group_max) groups, whose sessions
+// fall at the window's middle birth date plus each session's target age.
+func (w *world) demand(o *org, births []birth, ps []period, f *OrgForecast) {
 	pools := w.pools(o, births)
 	byHub := map[*loc][]birth{}
 	for _, b := range births {
@@ -369,74 +396,121 @@ func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps [
 			f.Unserved += b.weight
 		}
 	}
-	last := r.sessions[len(r.sessions)-1].MaxAgeDays
+	spoken := leadLanguages(o)
+	locIndex := map[*loc]int{}
+	for i, l := range o.locs {
+		locIndex[l] = i
+	}
+	last := o.rules.sessions[len(o.rules.sessions)-1].MaxAgeDays
 	for _, hub := range hubOrder(o.locs) {
-		bs := byHub[hub]
-		sort.Slice(bs, func(i, j int) bool { return bs[i].date < bs[j].date })
-		for i := 0; i < len(bs); {
-			j, weight := i, 0.0
-			langs := map[string]float64{}
-			for j < len(bs) && bs[j].date.Sub(bs[i].date) <= r.birthWindow {
-				weight += bs[j].weight
-				langs[bs[j].lang] += bs[j].weight
-				j++
-			}
-			first, end := bs[i].date, bs[j-1].date
-			i = j
-			if end.AddDays(last) < w.today || weight == 0 {
+		for _, c := range birthWindows(hub, byHub[hub], o.rules.birthWindow) {
+			if c.last.AddDays(last) < w.today || c.weight == 0 {
 				continue // the programme is over for this cohort
 			}
-			if weight < float64(r.groupMin) {
-				f.Unserved += weight
+			if c.weight < float64(o.rules.groupMin) {
+				f.Unserved += c.weight
 				continue
 			}
-			groups := int(math.Ceil(weight / float64(r.groupMax)))
-			center := first.AddDays(end.Sub(first) / 2)
-			var interp []string
-			for l, n := range langs {
-				if l != "" && !spoken[l] && n/float64(groups) >= 0.5 {
-					interp = append(interp, l)
-				}
-			}
-			started := -1
-			lastIdx := -1
-			for _, s := range r.sessions {
-				d := center.AddDays(s.TargetAgeDays)
-				if d < w.today {
-					continue
-				}
-				k := periodOf(ps, d)
-				if k < 0 {
-					continue
-				}
-				if started < 0 {
-					started = k
-				}
-				lastIdx = k
-				pf := &f.Periods[k]
-				pf.Sessions += groups
-				pf.FacilitatorHours += float64(groups) * 2 * withPrep
-				pf.LeadHours += float64(groups) * withPrep
-				pf.RoomHours += float64(groups) * sessionHours
-				for _, l := range interp {
-					pf.InterpreterHours[l] += float64(groups) * sessionHours
-				}
-				lp := &f.Locations[locIndex[hub]].Periods[k]
-				lp.Sessions += groups
-				lp.RoomHours += float64(groups) * sessionHours
-			}
-			if started >= 0 {
-				f.Periods[started].GroupsStarting += groups
-				f.Periods[started].Participants += weight
-				for k := started; k <= lastIdx; k++ {
-					f.Periods[k].GroupsRunning += groups
-				}
+			w.bookCohort(o, c, spoken, ps, f, locIndex[hub])
+		}
+	}
+}
+
+// leadLanguages are the languages the organisation's CO-trained nurses speak.
+func leadLanguages(o *org) map[string]bool {
+	spoken := map[string]bool{}
+	for _, fc := range o.facs {
+		if fc.nurse && fc.coTrained {
+			for _, l := range fc.langs {
+				spoken[l] = true
 			}
 		}
 	}
+	return spoken
+}
 
-	// Supply: what facilitators and rooms offer per day, within weekly maxima.
-	from, to := ps[0].start, ps[len(ps)-1].end
+// birthWindows cuts a pool's births, by date, into windows of windowDays.
+func birthWindows(hub *loc, bs []birth, windowDays int) []cohort {
+	sort.Slice(bs, func(i, j int) bool { return bs[i].date < bs[j].date })
+	var out []cohort
+	for i := 0; i < len(bs); {
+		c := cohort{hub: hub, first: bs[i].date, langs: map[string]float64{}}
+		j := i
+		for j < len(bs) && bs[j].date.Sub(bs[i].date) <= windowDays {
+			c.weight += bs[j].weight
+			c.langs[bs[j].lang] += bs[j].weight
+			j++
+		}
+		c.last = bs[j-1].date
+		out = append(out, c)
+		i = j
+	}
+	return out
+}
+
+// bookCohort adds one cohort's groups and sessions to the periods they fall in.
+func (w *world) bookCohort(o *org, c cohort, spoken map[string]bool, ps []period, f *OrgForecast, locIndex int) {
+	r := &o.rules
+	sessionHours := float64(r.sessionMinutes) / 60
+	withPrep := float64(r.sessionMinutes+r.prepMinutes) / 60
+	groups := int(math.Ceil(c.weight / float64(r.groupMax)))
+	center := c.first.AddDays(c.last.Sub(c.first) / 2)
+	var interp []string
+	for l, n := range c.langs {
+		if l != "" && !spoken[l] && n/float64(groups) >= 0.5 {
+			interp = append(interp, l)
+		}
+	}
+	started, lastIdx := -1, -1
+	for _, s := range r.sessions {
+		d := center.AddDays(s.TargetAgeDays)
+		if d < w.today {
+			continue
+		}
+		k := periodOf(ps, d)
+		if k < 0 {
+			continue
+		}
+		if started < 0 {
+			started = k
+		}
+		lastIdx = k
+		pf := &f.Periods[k]
+		pf.Sessions += groups
+		pf.FacilitatorHours += float64(groups) * 2 * withPrep
+		pf.LeadHours += float64(groups) * withPrep
+		pf.RoomHours += float64(groups) * sessionHours
+		for _, l := range interp {
+			pf.InterpreterHours[l] += float64(groups) * sessionHours
+		}
+		lp := &f.Locations[locIndex].Periods[k]
+		lp.Sessions += groups
+		lp.RoomHours += float64(groups) * sessionHours
+	}
+	if started >= 0 {
+		f.Periods[started].GroupsStarting += groups
+		f.Periods[started].Participants += c.weight
+		for k := started; k <= lastIdx; k++ {
+			f.Periods[k].GroupsRunning += groups
+		}
+	}
+}
+
+// weeklyMinutes is the length of the weekly intervals on weekday.
+func weeklyMinutes(ws []civil.Weekly, weekday int) int {
+	m := 0
+	for _, a := range ws {
+		if a.Weekday == weekday {
+			m += int(a.To - a.From)
+		}
+	}
+	return m
+}
+
+// facilitatorSupply: each facilitator's weekly availability minus absences and
+// holidays, at most max_sessions_per_week x (session + preparation) a week.
+func (w *world) facilitatorSupply(o *org, ps []period, from, to civil.Date, f *OrgForecast) {
+	r := &o.rules
 	for _, fc := range o.facs {
 		capMinutes := fc.maxWeek * (r.sessionMinutes + r.prepMinutes)
 		used := map[int]int{}
@@ -445,13 +519,7 @@ func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps [
 			if r.holidays[d] || inRanges(fc.absent, d) {
 				continue
 			}
-			m := 0
-			for _, a := range fc.avail {
-				if a.Weekday == d.ISOWeekday() {
-					m += int(a.To - a.From)
-				}
-			}
-			m = min(m, capMinutes-used[d.ISOWeek()])
+			m := min(weeklyMinutes(fc.avail, d.ISOWeekday()), capMinutes-used[d.ISOWeek()])
 			if m <= 0 {
 				continue
 			}
@@ -463,9 +531,13 @@ func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps [
 			}
 		}
 	}
+}
+
+// trainingSupply: trainees count from their date on, spread over working days.
+func trainingSupply(o *org, training []trainingRow, ps []period, from, to civil.Date, f *OrgForecast) {
 	for _, t := range training {
 		for d := max(from, t.from); d <= to; d++ {
-			if d.ISOWeekday() > 5 || r.holidays[d] {
+			if d.ISOWeekday() > 5 || o.rules.holidays[d] {
 				continue
 			}
 			h := float64(t.count) * t.hours / 5
@@ -474,18 +546,17 @@ func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps [
 			f.Periods[k].SupplyLeadHours += h
 		}
 	}
+}
+
+// roomSupply: rooms' opening hours minus closures and holidays, per location.
+func roomSupply(o *org, ps []period, from, to civil.Date, f *OrgForecast) {
 	for li, l := range o.locs {
 		for _, rm := range l.rooms {
 			for d := from; d <= to; d++ {
-				if r.holidays[d] || inRanges(rm.closed, d) {
+				if o.rules.holidays[d] || inRanges(rm.closed, d) {
 					continue
 				}
-				m := 0
-				for _, a := range rm.open {
-					if a.Weekday == d.ISOWeekday() {
-						m += int(a.To - a.From)
-					}
-				}
+				m := weeklyMinutes(rm.open, d.ISOWeekday())
 				if m == 0 {
 					continue
 				}
@@ -495,7 +566,11 @@ func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps [
 			}
 		}
 	}
+}
 
+// shortfalls marks the periods where demand exceeds supply, names the first,
+// and rounds the figures for people.
+func shortfalls(f *OrgForecast) {
 	for k := range f.Periods {
 		p := &f.Periods[k]
 		p.Utilisation = round2(max(ratio(p.FacilitatorHours, p.SupplyFacilitatorHours), ratio(p.LeadHours, p.SupplyLeadHours), ratio(p.RoomHours, p.SupplyRoomHours)))
@@ -527,7 +602,6 @@ func (w *world) forecastOrg(o *org, births []birth, training []trainingRow, ps [
 		}
 	}
 	f.Unserved = round2(f.Unserved)
-	return f
 }
 
 // ratio is demand over supply; with no supply at all it is 100 (10,000%).

@@ -14,7 +14,7 @@ func sixteen(prep int) *planner.Input {
 	in := tinyInput("2027-01-04", 2, "2026-12-20")
 	in.Babies = nil
 	for i := 0; i < 16; i++ {
-		in.Babies = append(in.Babies, planner.Baby{ID: fmt.Sprintf("b%02d", i), BirthDate: civil.MustParse("2026-12-20").AddDays(i % 14).String(), LocationID: "azc", Language: "nl"})
+		in.Babies = append(in.Babies, planner.Baby{ID: fmt.Sprintf("b%02d", i), BirthDate: civil.MustParse("2026-12-20").AddDays(i % 14), LocationID: "azc", Language: "nl"})
 	}
 	in.Rules = &planner.Rules{PrepMinutes: &prep, UptakeRate: ptrF(1.0)}
 	return in
@@ -48,7 +48,7 @@ func TestForecastOfSixteenBabiesInOneWindow(t *testing.T) {
 	// The same 16 as expected births with uptake 0.5 are 8 families: one group.
 	in := sixteen(0)
 	for _, b := range in.Babies {
-		in.Expected = append(in.Expected, planner.ExpectedBirth{ID: b.ID, ExpectedDate: civil.MustParse(b.BirthDate).AddDays(60).String(), LocationID: "azc", Weight: 0.5})
+		in.Expected = append(in.Expected, planner.ExpectedBirth{ID: b.ID, ExpectedDate: b.BirthDate.AddDays(60), LocationID: "azc", Weight: 0.5})
 	}
 	in.Babies = nil
 	f, _ := planner.Capacity(in, planner.ForecastOptions{})
@@ -60,7 +60,7 @@ func TestForecastOfSixteenBabiesInOneWindow(t *testing.T) {
 func TestAnAbsentFacilitatorLowersSupplyInExactlyThoseWeeks(t *testing.T) {
 	base, _ := planner.Capacity(sixteen(0), planner.ForecastOptions{Period: "week"})
 	in := sixteen(0)
-	in.Facilitators[0].Absent = []planner.DateRange{{From: "2027-03-01", To: "2027-03-28"}} // ISO weeks 9 to 12
+	in.Facilitators[0].Absent = []civil.Range{{From: date("2027-03-01"), To: date("2027-03-28")}} // ISO weeks 9 to 12
 	absent, _ := planner.Capacity(in, planner.ForecastOptions{Period: "week"})
 	for i, p := range base.Organisations[0].Periods {
 		q := absent.Organisations[0].Periods[i]
@@ -80,7 +80,7 @@ func TestShortfallAppearsInTheFirstWeekDemandExceedsSupply(t *testing.T) {
 	// Two facilitators with two hours on Tuesdays: 4 hours a week, and a
 	// session week needs 2 groups x 2 facilitators x 2 hours.
 	for i := range in.Facilitators {
-		in.Facilitators[i].Available = []planner.Weekly{{Weekday: 2, From: "09:00", To: "11:00"}}
+		in.Facilitators[i].Available = []civil.Weekly{weekly(2, "09:00", "11:00")}
 	}
 	f, err := planner.Capacity(in, planner.ForecastOptions{Period: "week"})
 	if err != nil {
@@ -118,7 +118,7 @@ func TestWhereToOfferCO(t *testing.T) {
 	for loc, n := range map[string]int{"azc": 110, "small": 45, "far": 30} {
 		for i := 0; i < n; i++ {
 			in.Babies = append(in.Babies, planner.Baby{ID: fmt.Sprintf("%s-%d", loc, i), LocationID: loc,
-				BirthDate: civil.MustParse("2027-01-03").AddDays(-i * 364 / n).String()})
+				BirthDate: civil.MustParse("2027-01-03").AddDays(-i * 364 / n)})
 		}
 	}
 	f, err := planner.Capacity(in, planner.ForecastOptions{})
@@ -162,7 +162,7 @@ var _ = plantest.National
 func TestWhatIfChangesTheForecastNotTheInput(t *testing.T) {
 	in := sixteen(0)
 	for i := range in.Facilitators {
-		in.Facilitators[i].Available = []planner.Weekly{{Weekday: 2, From: "09:00", To: "11:00"}}
+		in.Facilitators[i].Available = []civil.Weekly{weekly(2, "09:00", "11:00")}
 	}
 	base, _ := planner.Capacity(in, planner.ForecastOptions{})
 	if base.Organisations[0].FirstShortfall == "" {

@@ -1,17 +1,24 @@
 // Package planner is coplan's pure domain logic: it forms Centering Ouderschap
 // cohorts from babies born in the same period, schedules each group's two-hour
-// sessions against rooms, facilitators, holidays and age windows, and forecasts
-// capacity. It reads no clock ("today" is an input), touches no database and
-// imports no web framework, so the same input always gives the same plan.
+// sessions against rooms, facilitators, holidays and age windows, checks a plan
+// against every hard rule, and forecasts capacity. It reads no clock ("today"
+// is an input), touches no database and imports no web framework, so the same
+// input always gives the same plan.
+//
+// Its API is typed: civil dates, wall-clock times and instants, never strings.
+// The JSON file format of `coplan plan` is an edge of its own (planfile); the
+// JSON tags here name the same keys, so that a marshalled Input is a plan file.
 package planner
 
-// The file format of `coplan plan`. Dates and times are strings here so that a
-// bad one is reported with its JSON path; validate.go turns an Input into the
-// typed world the planner works on.
+import (
+	"time"
+
+	"github.com/coplan/coplan/civil"
+)
 
 // Input is a planning problem: what exists today and who is to be planned.
 type Input struct {
-	Today         string          `json:"today"`
+	Today         civil.Date      `json:"today"`
 	Rules         *Rules          `json:"rules,omitempty"`
 	Organisations []Organisation  `json:"organisations"`
 	Locations     []Location      `json:"locations"`
@@ -19,7 +26,7 @@ type Input struct {
 	Babies        []Baby          `json:"babies"`
 	Groups        []ExistingGroup `json:"groups"`
 	FixedSessions []FixedSession  `json:"fixed_sessions"`
-	// Expected births are read by the capacity forecast and ignored by Plan.
+	// Expected births are read by the capacity forecast and ignored by Run.
 	Expected []ExpectedBirth `json:"expected,omitempty"`
 }
 
@@ -61,9 +68,9 @@ type Organisation struct {
 
 // Training is a number of facilitators who will be CO-trained from a date on.
 type Training struct {
-	From         string  `json:"from"`
-	Facilitators int     `json:"facilitators"`
-	HoursPerWeek float64 `json:"hours_per_week,omitempty"` // default 8
+	From         civil.Date `json:"from"`
+	Facilitators int        `json:"facilitators"`
+	HoursPerWeek float64    `json:"hours_per_week,omitempty"` // default 8
 }
 
 // Location is a COA location with its rooms.
@@ -78,51 +85,38 @@ type Location struct {
 
 // Room is a room where a group can meet.
 type Room struct {
-	ID       string      `json:"id"`
-	Capacity int         `json:"capacity"`
-	Open     []Weekly    `json:"open"`
-	Closed   []DateRange `json:"closed"`
-	// Blocks are one-off bookings of the room by others, as RFC 3339 times.
+	ID       string         `json:"id"`
+	Capacity int            `json:"capacity"`
+	Open     []civil.Weekly `json:"open"`
+	Closed   []civil.Range  `json:"closed"`
+	// Blocks are one-off bookings of the room by others.
 	Blocks []TimeRange `json:"blocks,omitempty"`
 }
 
-// Weekly is a weekly interval: weekday 1 = Monday, from and to as HH:MM.
-type Weekly struct {
-	Weekday int    `json:"weekday"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-}
-
-// DateRange is an inclusive range of dates (YYYY-MM-DD).
-type DateRange struct {
-	From string `json:"from"`
-	To   string `json:"to"`
-}
-
-// TimeRange is a span of time (RFC 3339).
+// TimeRange is a span of time, end exclusive.
 type TimeRange struct {
-	Start string `json:"start"`
-	End   string `json:"end"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // Facilitator is a member of staff who can facilitate sessions.
 type Facilitator struct {
-	ID                 string      `json:"id"`
-	OrganisationID     string      `json:"organisation_id"`
-	Role               string      `json:"role"`
-	COTrained          bool        `json:"co_trained"`
-	Available          []Weekly    `json:"available"`
-	Absent             []DateRange `json:"absent"`
-	MaxSessionsPerWeek *int        `json:"max_sessions_per_week,omitempty"`
-	Languages          []string    `json:"languages"`
+	ID                 string         `json:"id"`
+	OrganisationID     string         `json:"organisation_id"`
+	Role               string         `json:"role"` // nurse, doctor or assistant
+	COTrained          bool           `json:"co_trained"`
+	Available          []civil.Weekly `json:"available"`
+	Absent             []civil.Range  `json:"absent"`
+	MaxSessionsPerWeek *int           `json:"max_sessions_per_week,omitempty"` // default 5
+	Languages          []string       `json:"languages"`
 }
 
 // Baby is a baby whose family chose CO.
 type Baby struct {
-	ID         string `json:"id"`
-	BirthDate  string `json:"birth_date"`
-	LocationID string `json:"location_id"`
-	Language   string `json:"language,omitempty"`
+	ID         string     `json:"id"`
+	BirthDate  civil.Date `json:"birth_date"`
+	LocationID string     `json:"location_id"`
+	Language   string     `json:"language,omitempty"`
 	// Weight is how much the baby counts in the capacity forecast: 1 (the
 	// default) for a family that chose CO, the uptake rate for one not yet asked.
 	// The plan ignores it.
@@ -131,10 +125,10 @@ type Baby struct {
 
 // ExpectedBirth is a pregnancy known to the organisation (capacity only).
 type ExpectedBirth struct {
-	ID           string `json:"id"`
-	ExpectedDate string `json:"expected_date"`
-	LocationID   string `json:"location_id"`
-	Language     string `json:"language,omitempty"`
+	ID           string     `json:"id"`
+	ExpectedDate civil.Date `json:"expected_date"`
+	LocationID   string     `json:"location_id"`
+	Language     string     `json:"language,omitempty"`
 	// Weight is how much this birth counts (the uptake rate); 0 means the
 	// organisation's uptake rate.
 	Weight float64 `json:"weight,omitempty"`
@@ -176,14 +170,15 @@ type Group struct {
 	Sessions       []Session `json:"sessions"`
 }
 
-// Session is one two-hour meeting of a group.
+// Session is one two-hour meeting of a group. The planner writes its times in
+// Europe/Amsterdam; a fixed session keeps the times it was given.
 type Session struct {
-	Number               int      `json:"number"`
-	Start                string   `json:"start"`
-	End                  string   `json:"end"`
-	RoomID               string   `json:"room_id"`
-	FacilitatorIDs       []string `json:"facilitator_ids"`
-	InterpreterLanguages []string `json:"interpreter_languages"`
+	Number               int       `json:"number"`
+	Start                time.Time `json:"start"`
+	End                  time.Time `json:"end"`
+	RoomID               string    `json:"room_id"`
+	FacilitatorIDs       []string  `json:"facilitator_ids"`
+	InterpreterLanguages []string  `json:"interpreter_languages"`
 }
 
 // Unplaced is a baby the plan does not place, with why.

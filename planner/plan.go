@@ -2,7 +2,6 @@ package planner
 
 import (
 	"sort"
-	"time"
 )
 
 // Run plans every organisation of in. Invalid input gives Problems naming the
@@ -82,8 +81,8 @@ func (w *world) collect(o *org, groups []*group, unplaced map[*baby]string, out 
 		if a.LocationID != b.LocationID {
 			return a.LocationID < b.LocationID
 		}
-		if a.Sessions[0].Start != b.Sessions[0].Start {
-			return a.Sessions[0].Start < b.Sessions[0].Start
+		if !a.Sessions[0].Start.Equal(b.Sessions[0].Start) {
+			return a.Sessions[0].Start.Before(b.Sessions[0].Start)
 		}
 		return a.ID < b.ID
 	})
@@ -118,8 +117,8 @@ func (s *session) output() Session {
 	}
 	return Session{
 		Number:               s.number,
-		Start:                s.date.At(int(s.start)).Format(time.RFC3339),
-		End:                  s.date.At(int(s.end)).Format(time.RFC3339),
+		Start:                s.date.At(int(s.start)),
+		End:                  s.date.At(int(s.end)),
 		RoomID:               s.room.id,
 		FacilitatorIDs:       []string{s.facs[0].id, s.facs[1].id},
 		InterpreterLanguages: s.langs,

@@ -3,13 +3,16 @@ package planner_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/planner/planfile"
 	"github.com/coplan/coplan/planner/plantest"
 )
 
@@ -19,13 +22,42 @@ func run(t *testing.T, in *planner.Input) *planner.Plan {
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	if bad := planner.Check(in, p); len(bad) > 0 {
-		if len(bad) > 15 {
-			bad = append(bad[:15], "...")
-		}
-		t.Fatalf("the plan breaks hard rules:\n%s", strings.Join(bad, "\n"))
-	}
+	checkClean(t, in, p)
 	return p
+}
+
+// checkClean fails the test when the plan breaks a hard rule.
+func checkClean(t *testing.T, in *planner.Input, p *planner.Plan) {
+	t.Helper()
+	bad, err := planner.Check(in, p)
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	if len(bad) > 0 {
+		var lines []string
+		for i, v := range bad {
+			if i == 15 {
+				lines = append(lines, "...")
+				break
+			}
+			lines = append(lines, v.String())
+		}
+		t.Fatalf("the plan breaks hard rules:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func date(s string) civil.Date { return civil.MustParse(s) }
+
+func clock(s string) civil.Clock {
+	c, err := civil.ParseClock(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func weekly(weekday int, from, to string) civil.Weekly {
+	return civil.Weekly{Weekday: weekday, From: clock(from), To: clock(to)}
 }
 
 func mustJSON(t *testing.T, v any) []byte {
@@ -40,7 +72,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // clone deep-copies an input through JSON, as a file round trip would.
 func clone(t *testing.T, in *planner.Input) *planner.Input {
 	t.Helper()
-	out, err := planner.DecodeBytes(mustJSON(t, in))
+	out, err := planfile.DecodeBytes(mustJSON(t, in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,14 +81,14 @@ func clone(t *testing.T, in *planner.Input) *planner.Input {
 
 // replanLater turns a plan into the next run's input: its groups exist, the
 // sessions before cut are fixed (held or published), and today moves on.
-func replanLater(t *testing.T, in *planner.Input, p *planner.Plan, today civil.Date, cut string) *planner.Input {
+func replanLater(t *testing.T, in *planner.Input, p *planner.Plan, today civil.Date, cut time.Time) *planner.Input {
 	next := clone(t, in)
-	next.Today = today.String()
+	next.Today = today
 	for _, g := range p.Groups {
 		next.Groups = append(next.Groups, planner.ExistingGroup{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID,
 			RoomID: g.RoomID, FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs})
 		for _, s := range g.Sessions {
-			if s.Start < cut {
+			if s.Start.Before(cut) {
 				next.FixedSessions = append(next.FixedSessions, planner.FixedSession{GroupID: g.ID, Session: s})
 			}
 		}
@@ -97,12 +129,12 @@ func TestPropertyRandomInputsKeepEveryHardRule(t *testing.T) {
 		}
 		// Re-planning with the plan's groups as existing groups and nothing
 		// published reproduces the plan: a re-plan does not reshuffle.
-		same := run(t, replanLater(t, in, p, today, ""))
+		same := run(t, replanLater(t, in, p, today, time.Time{}))
 		if !bytes.Equal(mustJSON(t, same.Groups), mustJSON(t, p.Groups)) {
 			t.Fatalf("seed %d: re-planning unchanged data changed the groups", seed)
 		}
 		later := today.AddDays(35)
-		next := replanLater(t, in, p, later, later.At(0).Format("2006-01-02T15:04:05Z07:00"))
+		next := replanLater(t, in, p, later, later.At(0))
 		run(t, next)
 	}
 	if placedTotal == 0 {
@@ -117,7 +149,7 @@ func TestExampleFilePlansValidly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := planner.DecodeBytes(data)
+	in, err := planfile.DecodeBytes(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,19 +174,19 @@ func TestExampleFilePlansValidly(t *testing.T) {
 // open only on weekday, and six babies born on birth.
 func tinyInput(today string, weekday int, birth string) *planner.Input {
 	max := 5
-	in := &planner.Input{Today: today,
+	in := &planner.Input{Today: date(today),
 		Organisations: []planner.Organisation{{ID: "ggd", Name: "GGD"}},
 		Locations: []planner.Location{{ID: "azc", OrganisationID: "ggd", Rooms: []planner.Room{{ID: "r1", Capacity: 24,
-			Open: []planner.Weekly{{Weekday: weekday, From: "09:00", To: "17:00"}}}}}},
+			Open: []civil.Weekly{weekly(weekday, "09:00", "17:00")}}}}},
 		Facilitators: []planner.Facilitator{
 			{ID: "n1", OrganisationID: "ggd", Role: "nurse", COTrained: true, MaxSessionsPerWeek: &max, Languages: []string{"nl"},
-				Available: []planner.Weekly{{Weekday: weekday, From: "09:00", To: "17:00"}}},
+				Available: []civil.Weekly{weekly(weekday, "09:00", "17:00")}},
 			{ID: "d1", OrganisationID: "ggd", Role: "doctor", MaxSessionsPerWeek: &max, Languages: []string{"nl", "ar"},
-				Available: []planner.Weekly{{Weekday: weekday, From: "09:00", To: "17:00"}}},
+				Available: []civil.Weekly{weekly(weekday, "09:00", "17:00")}},
 		},
 	}
 	for i := 0; i < 6; i++ {
-		in.Babies = append(in.Babies, planner.Baby{ID: "b" + string(rune('1'+i)), BirthDate: birth, LocationID: "azc", Language: []string{"ar", "ti"}[i%2]})
+		in.Babies = append(in.Babies, planner.Baby{ID: "b" + string(rune('1'+i)), BirthDate: date(birth), LocationID: "azc", Language: []string{"ar", "ti"}[i%2]})
 	}
 	return in
 }
@@ -191,7 +223,7 @@ func TestHolidaysGetNoSession(t *testing.T) {
 			in = tinyInput(birth.AddDays(1).String(), wd, birth.String())
 			oneDayProgramme(in, birth, c.normal)
 			p := run(t, in)
-			if p.Stats.Sessions != 1 || !strings.HasPrefix(p.Groups[0].Sessions[0].Start, c.normal.String()) {
+			if d, _ := civil.WallClock(p.Groups[0].Sessions[0].Start); p.Stats.Sessions != 1 || d != c.normal {
 				t.Fatalf("want one session on %s: %+v", c.normal, p.Groups)
 			}
 		})
@@ -222,7 +254,7 @@ func TestShortStayLocationFormsNoGroup(t *testing.T) {
 	}
 	// A hub that names it in its catchment takes its babies into its own groups.
 	hub := planner.Location{ID: "hub", OrganisationID: "ggd", Catchment: []string{"azc"}, Rooms: []planner.Room{{ID: "hub-r1", Capacity: 20,
-		Open: []planner.Weekly{{Weekday: 2, From: "09:00", To: "17:00"}}}}}
+		Open: []civil.Weekly{weekly(2, "09:00", "17:00")}}}}
 	in.Locations = append(in.Locations, hub)
 	p = run(t, in)
 	if len(p.Groups) != 1 || p.Groups[0].LocationID != "hub" || len(p.Groups[0].BabyIDs) != 6 {
@@ -236,11 +268,11 @@ func TestMovedBabyJoinsAFittingGroupAtTheRightSession(t *testing.T) {
 	start := civil.New(2027, 2, 2)
 	in := tinyInput(start.String(), 2, "2026-12-29")
 	in.Locations = append(in.Locations, planner.Location{ID: "azc2", OrganisationID: "ggd", Rooms: []planner.Room{{ID: "r2", Capacity: 24,
-		Open: []planner.Weekly{{Weekday: 4, From: "09:00", To: "17:00"}}}}})
-	in.Facilitators[0].Available = append(in.Facilitators[0].Available, planner.Weekly{Weekday: 4, From: "09:00", To: "17:00"})
-	in.Facilitators[1].Available = append(in.Facilitators[1].Available, planner.Weekly{Weekday: 4, From: "09:00", To: "17:00"})
+		Open: []civil.Weekly{weekly(4, "09:00", "17:00")}}}})
+	in.Facilitators[0].Available = append(in.Facilitators[0].Available, weekly(4, "09:00", "17:00"))
+	in.Facilitators[1].Available = append(in.Facilitators[1].Available, weekly(4, "09:00", "17:00"))
 	for i := 0; i < 7; i++ {
-		in.Babies = append(in.Babies, planner.Baby{ID: "c" + string(rune('1'+i)), BirthDate: "2027-01-05", LocationID: "azc2", Language: "ti"})
+		in.Babies = append(in.Babies, planner.Baby{ID: "c" + string(rune('1'+i)), BirthDate: date("2027-01-05"), LocationID: "azc2", Language: "ti"})
 	}
 	first := run(t, in)
 	if len(first.Groups) != 2 {
@@ -248,7 +280,7 @@ func TestMovedBabyJoinsAFittingGroupAtTheRightSession(t *testing.T) {
 	}
 	// Five and a half months later baby c1 has moved from azc2 to azc.
 	today := start.AddDays(165)
-	next := replanLater(t, in, first, today, today.At(0).Format("2006-01-02T15:04:05Z07:00"))
+	next := replanLater(t, in, first, today, today.At(0))
 	for i := range next.Babies {
 		if next.Babies[i].ID == "c1" {
 			next.Babies[i].LocationID = "azc"
@@ -274,7 +306,7 @@ func TestMovedBabyJoinsAFittingGroupAtTheRightSession(t *testing.T) {
 	}
 	birth := civil.MustParse("2027-01-05")
 	for _, s := range mover.Sessions {
-		d := civil.MustParse(s.Start[:10])
+		d, _ := civil.WallClock(s.Start)
 		if d < today {
 			continue // history of the group, from before the move
 		}
@@ -294,21 +326,21 @@ func TestFixedSessionsSurviveReplanByteForByte(t *testing.T) {
 	in := plantest.Generate(7, plantest.Size{Organisations: 1, LocationsPerOrg: 3, FacilitatorsPerOrg: 8, Babies: 120, BirthMonths: 14}, civil.New(2027, 5, 3))
 	p := run(t, in)
 	later := civil.New(2027, 6, 14)
-	next := replanLater(t, in, p, later, "2027-07-01")
+	next := replanLater(t, in, p, later, civil.New(2027, 7, 1).At(0))
 	if len(next.FixedSessions) == 0 {
 		t.Fatal("nothing fixed")
 	}
 	// A new baby arrives, to make the re-plan do something.
-	next.Babies = append(next.Babies, planner.Baby{ID: "new-1", BirthDate: "2027-05-20", LocationID: in.Locations[0].ID, Language: "ar"})
+	next.Babies = append(next.Babies, planner.Baby{ID: "new-1", BirthDate: date("2027-05-20"), LocationID: in.Locations[0].ID, Language: "ar"})
 	q := run(t, next)
 	out := map[string]string{}
 	for _, g := range q.Groups {
 		for _, s := range g.Sessions {
-			out[g.ID+"#"+s.Start] = string(mustJSON(t, s))
+			out[g.ID+"#"+s.Start.String()] = string(mustJSON(t, s))
 		}
 	}
 	for _, f := range next.FixedSessions {
-		got, ok := out[f.GroupID+"#"+f.Start]
+		got, ok := out[f.GroupID+"#"+f.Start.String()]
 		if !ok || got != string(mustJSON(t, f.Session)) {
 			t.Fatalf("fixed session of %s at %s: got %s, want %s", f.GroupID, f.Start, got, mustJSON(t, f.Session))
 		}
@@ -317,10 +349,10 @@ func TestFixedSessionsSurviveReplanByteForByte(t *testing.T) {
 
 func TestBrokenInputNamesTheJSONPaths(t *testing.T) {
 	in := tinyInput("2027-03-01", 2, "2027-01-20")
-	in.Babies[3].BirthDate = "2027-02-30"
+	in.Babies[3].BirthDate = date("2027-03-02")
 	in.Babies[4].LocationID = "nowhere"
-	in.Locations[0].Rooms[0].Open = append(in.Locations[0].Rooms[0].Open, planner.Weekly{Weekday: 2, From: "16:00", To: "18:00"})
-	in.Facilitators[1].Available = []planner.Weekly{{Weekday: 3, From: "12:00", To: "12:00"}}
+	in.Locations[0].Rooms[0].Open = append(in.Locations[0].Rooms[0].Open, weekly(2, "16:00", "18:00"))
+	in.Facilitators[1].Available = []civil.Weekly{weekly(3, "12:00", "12:00")}
 	in.Groups = []planner.ExistingGroup{{ID: "g1", OrganisationID: "ggd", LocationID: "azc", RoomID: "r9"}}
 	_, err := planner.Run(in)
 	problems, ok := err.(planner.Problems)
@@ -339,8 +371,19 @@ func TestBrokenInputNamesTheJSONPaths(t *testing.T) {
 			t.Errorf("problems do not name %s:\n%s", want, text)
 		}
 	}
-	if _, err := planner.DecodeBytes([]byte(`{"today": "2027-01-01", "babies": [`)); err == nil {
-		t.Fatal("truncated JSON decoded")
+}
+
+// More distinct languages than the planner's language sets hold is a problem
+// with the input, not a panic.
+func TestTooManyLanguagesIsAProblemNotAPanic(t *testing.T) {
+	in := tinyInput("2027-03-01", 2, "2027-01-20")
+	for i := 0; i < planner.MaxLanguages+5; i++ {
+		in.Babies = append(in.Babies, planner.Baby{ID: fmt.Sprintf("x%d", i), BirthDate: date("2027-01-20"), LocationID: "azc",
+			Language: fmt.Sprintf("l%c%c", 'a'+i/26%26, 'a'+i%26)})
+	}
+	_, err := planner.Run(in)
+	if ps, ok := err.(planner.Problems); !ok || !strings.Contains(ps.Error(), "different languages") {
+		t.Fatalf("err = %v; want a problem naming the language limit", err)
 	}
 }
 
@@ -350,11 +393,20 @@ func TestRoomBlocksAreAvoidedAndChecked(t *testing.T) {
 	first := p.Groups[0].Sessions[0]
 	// Block exactly that slot: the plan must move, and the checker must refuse the old plan.
 	in.Locations[0].Rooms[0].Blocks = []planner.TimeRange{{Start: first.Start, End: first.End}}
-	if bad := planner.Check(in, p); len(bad) == 0 || !strings.Contains(strings.Join(bad, "\n"), "is blocked") {
+	if bad, _ := planner.Check(in, p); !hasRule(bad, planner.RuleBlocked) {
 		t.Fatalf("the checker accepts a session under a block: %v", bad)
 	}
 	q := run(t, in)
-	if q.Groups[0].Sessions[0].Start == first.Start {
+	if q.Groups[0].Sessions[0].Start.Equal(first.Start) {
 		t.Fatal("the planner put a session under a block")
 	}
+}
+
+func hasRule(vs []planner.Violation, r planner.Rule) bool {
+	for _, v := range vs {
+		if v.Rule == r {
+			return true
+		}
+	}
+	return false
 }

@@ -1,33 +1,36 @@
 package planner
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/coplan/coplan/civil"
+)
 
 // WhatIf changes an input for a forecast without changing stored data.
 type WhatIf struct {
-	OrganisationID string   `json:"organisation_id"`
-	UptakeRate     *float64 `json:"uptake_rate,omitempty"`
+	OrganisationID string
+	UptakeRate     *float64
 	// ExtraFacilitators are CO-trained nurses added from today, available
 	// HoursPerWeek each (default 16, Monday to Friday).
-	ExtraFacilitators int     `json:"extra_facilitators,omitempty"`
-	HoursPerWeek      float64 `json:"hours_per_week,omitempty"`
+	ExtraFacilitators int
+	HoursPerWeek      float64
 	// ExtraRoom adds a room at a location, open on working days.
-	ExtraRoom *ExtraRoom `json:"extra_room,omitempty"`
+	ExtraRoom *ExtraRoom
 	// Catchment merges small locations into a hub's groups.
-	Catchment *CatchmentChange `json:"catchment,omitempty"`
+	Catchment *CatchmentChange
 }
 
 // ExtraRoom is a room to add in a what-if.
 type ExtraRoom struct {
-	LocationID string `json:"location_id"`
-	Capacity   int    `json:"capacity"`
-	From       string `json:"from"` // daily opening, default 09:00
-	To         string `json:"to"`   // default 17:00
+	LocationID string
+	Capacity   int
+	From, To   *civil.Clock // daily opening; default 09:00 to 17:00
 }
 
 // CatchmentChange names the locations whose babies may join a hub's groups.
 type CatchmentChange struct {
-	HubID       string   `json:"hub_id"`
-	LocationIDs []string `json:"location_ids"`
+	HubID       string
+	LocationIDs []string
 }
 
 // Apply returns a copy of in with the what-if applied (in itself is unchanged).
@@ -72,12 +75,12 @@ func (wi WhatIf) Apply(in *Input) (*Input, error) {
 		out.Organisations[0] = org
 	}
 	if r := wi.ExtraRoom; r != nil {
-		from, to := r.From, r.To
-		if from == "" {
-			from = "09:00"
+		from, to := civil.Clock(9*60), civil.Clock(17*60)
+		if r.From != nil {
+			from = *r.From
 		}
-		if to == "" {
-			to = "17:00"
+		if r.To != nil {
+			to = *r.To
 		}
 		found := false
 		for i, l := range out.Locations {
@@ -85,7 +88,7 @@ func (wi WhatIf) Apply(in *Input) (*Input, error) {
 				found = true
 				room := Room{ID: "what-if-room", Capacity: r.Capacity}
 				for d := 1; d <= 5; d++ {
-					room.Open = append(room.Open, Weekly{Weekday: d, From: from, To: to})
+					room.Open = append(room.Open, civil.Weekly{Weekday: d, From: from, To: to})
 				}
 				out.Locations[i].Rooms = append(append([]Room{}, l.Rooms...), room)
 			}

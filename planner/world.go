@@ -22,10 +22,8 @@ type world struct {
 	languages map[string]int // language code -> bit in a langSet
 }
 
-// langSet is a set of languages as bits; inputs have at most maxLanguages.
-type langSet [4]uint64
-
-const maxLanguages = 256
+// langSet is a set of languages as bits; inputs have at most MaxLanguages.
+type langSet [MaxLanguages / 64]uint64
 
 func (s *langSet) add(i int)     { s[i>>6] |= 1 << (i & 63) }
 func (s langSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
@@ -49,14 +47,18 @@ func (s langSet) count() int {
 	return n
 }
 
-// language returns the bit of code, adding it when new.
-func (w *world) language(code string) int {
+// language returns the bit of code, adding it when new; false when the sets
+// are full.
+func (w *world) language(code string) (int, bool) {
 	if i, ok := w.languages[code]; ok {
-		return i
+		return i, true
 	}
 	i := len(w.languages)
+	if i >= MaxLanguages {
+		return -1, false
+	}
 	w.languages[code] = i
-	return i
+	return i, true
 }
 
 type org struct {

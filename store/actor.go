@@ -38,7 +38,8 @@ var System = Actor{TokenID: "system", Role: RoleAdmin}
 // IsAdmin reports whether a sees every organisation.
 func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }
 
-func (a Actor) require(roles ...Role) error {
+// Require answers forbidden unless a has one of roles.
+func (a Actor) Require(roles ...Role) error {
 	for _, r := range roles {
 		if a.Role == r {
 			return nil
@@ -55,7 +56,7 @@ func (a Actor) scopeOrganisation(q *gorm.DB, column string) *gorm.DB {
 	return q.Where(column+" = ?", a.OrganisationID)
 }
 
-// canSeeOrganisation reports whether records of organisation id are visible to a.
-func (a Actor) canSeeOrganisation(id string) bool {
+// CanSeeOrganisation reports whether records of organisation id are visible to a.
+func (a Actor) CanSeeOrganisation(id string) bool {
 	return a.IsAdmin() || a.OrganisationID == id
 }

@@ -88,7 +88,7 @@ type AuditFilter struct {
 // AuditLog lists audit rows, newest first: all of them for an admin, those acting
 // for their own organisation for a coordinator.
 func (db *DB) AuditLog(ctx context.Context, a Actor, f AuditFilter) ([]AuditEntry, int64, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return nil, 0, err
 	}
 	q := a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&AuditEntry{}), "organisation_id")

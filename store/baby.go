@@ -97,9 +97,9 @@ func validateBabyDates(b *Baby, old *Baby, today civil.Date) error {
 // Today is the store clock's date in Amsterdam.
 func (db *DB) Today() civil.Date { return civil.Today(db.now()) }
 
-// requireBabyAccess lets only admins and coordinators near baby records; for
+// RequireBabyAccess lets only admins and coordinators near baby records; for
 // nurses and location staff they do not exist (404), and the attempt is logged.
-func (db *DB) requireBabyAccess(ctx context.Context, a Actor, action, id string) error {
+func (db *DB) RequireBabyAccess(ctx context.Context, a Actor, action, id string) error {
 	if a.Role != RoleAdmin && a.Role != RoleCoordinator {
 		err := Errorf(ENotFound, "no baby records for the %s role", a.Role)
 		db.auditFailure(ctx, a, action, "baby", id, err)
@@ -134,7 +134,7 @@ func (db *DB) checkRefFree(tx *gorm.DB, organisationID, ref, exceptID string) er
 
 // CreateBaby stores a new baby record at a location a may use.
 func (db *DB) CreateBaby(ctx context.Context, a Actor, b *Baby) error {
-	if err := db.requireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
 		return err
 	}
 	if b.Status == "" {
@@ -169,7 +169,7 @@ func (db *DB) CreateBaby(ctx context.Context, a Actor, b *Baby) error {
 
 // Baby reads one baby record and logs the read.
 func (db *DB) Baby(ctx context.Context, a Actor, id string) (*Baby, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionRead, id); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionRead, id); err != nil {
 		return nil, err
 	}
 	var out *Baby
@@ -201,7 +201,7 @@ func (db *DB) Babies(ctx context.Context, a Actor, f BabyFilter) ([]Baby, int64,
 	if f.Ref != "" {
 		action = ActionSearch
 	}
-	if err := db.requireBabyAccess(ctx, a, action, ""); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, action, ""); err != nil {
 		return nil, 0, err
 	}
 	var (
@@ -253,7 +253,7 @@ func (db *DB) auditRecords(tx *gorm.DB, a Actor, action string, babies []Baby) e
 // UpdateBaby applies change to a baby record. The location changes only through
 // MoveBaby, so that the relocation history stays complete.
 func (db *DB) UpdateBaby(ctx context.Context, a Actor, id string, change func(*Baby)) (*Baby, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionUpdate, id); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionUpdate, id); err != nil {
 		return nil, err
 	}
 	var out *Baby
@@ -317,7 +317,7 @@ func changedBabyFields(a, b *Baby) string {
 
 // DeleteBaby removes a baby record and its move history.
 func (db *DB) DeleteBaby(ctx context.Context, a Actor, id string) error {
-	if err := db.requireBabyAccess(ctx, a, ActionDelete, id); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionDelete, id); err != nil {
 		return err
 	}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -337,4 +337,12 @@ func (db *DB) DeleteBaby(ctx context.Context, a Actor, id string) error {
 		db.auditFailure(ctx, a, ActionDelete, "baby", id, err)
 	}
 	return err
+}
+
+// CapacityBabies lists an organisation's enrolled and eligible babies, born
+// or expected, for the capacity forecast; the caller audits the read.
+func (tx *Tx) CapacityBabies(organisationID string) ([]Baby, error) {
+	var out []Baby
+	err := tx.g.Where("organisation_id = ? AND status IN ?", organisationID, []BabyStatus{StatusEnrolled, StatusEligible}).Order("id").Find(&out).Error
+	return out, wrapRead(err, "babies")
 }

@@ -28,10 +28,9 @@ type Block struct {
 // TableName is room_blocks.
 func (Block) TableName() string { return "room_blocks" }
 
-// AfterFind shows times in Amsterdam.
-func (b *Block) AfterFind(*gorm.DB) error {
+// loaded shows times in Amsterdam.
+func (b *Block) loaded() {
 	b.StartsAt, b.EndsAt = b.StartsAt.In(civil.Amsterdam), b.EndsAt.In(civil.Amsterdam)
-	return nil
 }
 
 // Occurrence is one time a block holds its room.
@@ -112,7 +111,7 @@ func (db *DB) roomAt(tx *gorm.DB, a Actor, locationID, roomID string) (*Location
 
 // Blocks lists the blocks of a room.
 func (db *DB) Blocks(ctx context.Context, a Actor, locationID, roomID string) ([]Block, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
 		return nil, err
 	}
 	g := db.gorm.WithContext(ctx)
@@ -126,7 +125,7 @@ func (db *DB) Blocks(ctx context.Context, a Actor, locationID, roomID string) ([
 
 // Block returns one block of a room.
 func (db *DB) Block(ctx context.Context, a Actor, locationID, roomID, id string) (*Block, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
 		return nil, err
 	}
 	g := db.gorm.WithContext(ctx)
@@ -138,7 +137,7 @@ func (db *DB) Block(ctx context.Context, a Actor, locationID, roomID, id string)
 
 // DeleteBlock removes a block; the room is free again at the next plan.
 func (db *DB) DeleteBlock(ctx context.Context, a Actor, locationID, roomID, id string) error {
-	if err := a.require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
 		return err
 	}
 	return db.tx(ctx, func(tx *gorm.DB) error {

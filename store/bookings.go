@@ -3,14 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
-
-	"github.com/coplan/coplan/planner"
-	"gorm.io/gorm"
 )
 
 // Booking is a room booked at a location: a CO session or a block. It names no
@@ -35,7 +29,7 @@ type Booking struct {
 // Bookings lists what holds the rooms of a location in [from, to): sessions
 // (not cancelled) and block occurrences, by start.
 func (db *DB) Bookings(ctx context.Context, a Actor, locationID string, from, to time.Time) ([]Booking, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
 		return nil, err
 	}
 	out := []Booking{}
@@ -93,67 +87,5 @@ func (db *DB) Bookings(ctx context.Context, a Actor, locationID string, from, to
 		}
 		return out[i].RoomID < out[j].RoomID
 	})
-	return out, nil
-}
-
-// Conflict is a stored session that breaks a hard rule.
-type Conflict struct {
-	SessionID      string    `json:"session_id"`
-	GroupID        string    `json:"group_id"`
-	Number         int       `json:"number"`
-	OrganisationID string    `json:"organisation_id"`
-	LocationID     string    `json:"location_id"`
-	Start          time.Time `json:"start"`
-	Detail         string    `json:"detail"`
-}
-
-var sessionRef = regexp.MustCompile(`group (\S+) session (\d+)`)
-
-// Conflicts runs the planner's checker on what is stored for each organisation
-// a may see and lists the future sessions that break a hard rule: under a
-// closure or block entered without re-planning, with an absent facilitator, in
-// a room made too small, double booked.
-func (db *DB) Conflicts(ctx context.Context, a Actor) ([]Conflict, error) {
-	orgs, err := db.PlanOrganisations(ctx, a, "")
-	if err != nil {
-		return nil, err
-	}
-	out := []Conflict{}
-	now := db.Now()
-	for _, org := range orgs {
-		err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			pi, err := db.planInput(tx, org)
-			if err != nil {
-				return err
-			}
-			in := pi.input
-			in.FixedSessions = nil
-			byKey := map[string]*Session{}
-			p := pi.storedPlan(func(s *Session, _ *planner.Session, _ []string) *Session {
-				byKey[s.GroupID+"#"+strconv.Itoa(s.Number)] = s
-				return s
-			})
-			seen := map[string]bool{}
-			for _, v := range planner.Check(in, p) {
-				if strings.Contains(v, "within the notice period") || strings.Contains(v, "interpreter languages") {
-					continue
-				}
-				for _, m := range sessionRef.FindAllStringSubmatch(v, -1) {
-					s := byKey[m[1]+"#"+m[2]]
-					if s == nil || !s.StartsAt.After(now) || seen[s.ID+v] {
-						continue
-					}
-					seen[s.ID+v] = true
-					out = append(out, Conflict{SessionID: s.ID, GroupID: s.GroupID, Number: s.Number, OrganisationID: s.OrganisationID,
-						LocationID: s.LocationID, Start: s.StartsAt, Detail: v})
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out, nil
 }

@@ -99,6 +99,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
 	}
+	if err := registerHooks(g); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -158,8 +161,9 @@ func (db *DB) Close() error {
 	return sqlDB.Close()
 }
 
-// Gorm exposes the handle for tests and for packages that add their own tables.
-func (db *DB) Gorm() *gorm.DB { return db.gorm }
+// SQL is the connection pool, for tests that count rows and for the load
+// fixtures; application code goes through the repositories.
+func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Now returns the current time of the store's clock in UTC.
 func (db *DB) Now() time.Time { return db.now().UTC() }

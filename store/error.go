@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/coplan/coplan/planner"
 )
 
 // Code classifies an error so that the API can map it to an HTTP status in one place.
@@ -34,6 +36,9 @@ type Error struct {
 	Fields  []FieldError
 	// Affected lists the sessions a refused change would have touched.
 	Affected []Session
+	// Violations are the planning rules a refused change would break, as
+	// codes and ids that people read through the message catalogue.
+	Violations []planner.Violation
 }
 
 func (e *Error) Error() string {

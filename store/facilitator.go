@@ -96,7 +96,7 @@ func (a Actor) scopeFacilitators(q *gorm.DB) *gorm.DB {
 }
 
 func (db *DB) checkFacilitatorOrganisation(tx *gorm.DB, a Actor, fc *Facilitator) error {
-	if !a.canSeeOrganisation(fc.OrganisationID) || count(tx.Model(&Organisation{}).Where("id = ?", fc.OrganisationID)) == 0 {
+	if !a.CanSeeOrganisation(fc.OrganisationID) || count(tx.Model(&Organisation{}).Where("id = ?", fc.OrganisationID)) == 0 {
 		return &Error{Code: EInvalid, Message: "the request has invalid fields",
 			Fields: []FieldError{{Field: "organisation_id", Detail: fmt.Sprintf("unknown organisation %q", fc.OrganisationID)}}}
 	}
@@ -105,7 +105,7 @@ func (db *DB) checkFacilitatorOrganisation(tx *gorm.DB, a Actor, fc *Facilitator
 
 // CreateFacilitator stores a new facilitator.
 func (db *DB) CreateFacilitator(ctx context.Context, a Actor, fc *Facilitator) error {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return err
 	}
 	if err := fc.Validate(); err != nil {
@@ -142,7 +142,7 @@ func (db *DB) Facilitators(ctx context.Context, a Actor, f FacilitatorFilter) ([
 
 // UpdateFacilitator applies change to facilitator id.
 func (db *DB) UpdateFacilitator(ctx context.Context, a Actor, id string, change func(*Facilitator)) (*Facilitator, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return nil, err
 	}
 	var out *Facilitator
@@ -167,7 +167,7 @@ func (db *DB) UpdateFacilitator(ctx context.Context, a Actor, id string, change 
 
 // DeleteFacilitator removes facilitator id.
 func (db *DB) DeleteFacilitator(ctx context.Context, a Actor, id string) error {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return err
 	}
 	return db.tx(ctx, func(tx *gorm.DB) error {

@@ -106,7 +106,7 @@ func (db *DB) feedSubjectOrganisation(tx *gorm.DB, a Actor, kind FeedKind, subje
 		return "", &Error{Code: EInvalid, Message: "the request has invalid fields",
 			Fields: []FieldError{{Field: "kind", Detail: "must be facilitator, organisation, location or group"}}}
 	}
-	if !a.canSeeOrganisation(org) && a.Role == RoleCoordinator {
+	if !a.CanSeeOrganisation(org) && a.Role == RoleCoordinator {
 		return "", unknown
 	}
 	return org, nil
@@ -306,7 +306,8 @@ func (db *DB) storeRendering(tx *gorm.DB, src *FeedSource, f *Feed, render Rende
 
 // PublishFeeds renders every feed and stores those whose bytes changed, all in
 // the job's transaction: a crash leaves every previous feed in place.
-func (db *DB) PublishFeeds(tx *gorm.DB, render RenderFunc) (feeds, changed int, err error) {
+func (t *Tx) PublishFeeds(render RenderFunc) (feeds, changed int, err error) {
+	db, tx := t.db, t.g
 	var all []Feed
 	if err := tx.Order("id").Find(&all).Error; err != nil {
 		return 0, 0, err

@@ -17,7 +17,7 @@ import (
 // transaction. On PostgreSQL the rows go in with COPY. progress, when set, is
 // called as rows are written.
 func (db *DB) ImportBabies(ctx context.Context, a Actor, rows []ImportRow, progress func(done, total int)) (int, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
 		return 0, err
 	}
 	babies, problems, err := db.checkImport(ctx, a, rows)

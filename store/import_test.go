@@ -65,8 +65,7 @@ func TestImportIsAllOrNothing(t *testing.T) {
 		if total != 1 || list[0].ExpectedDate == nil || list[0].Status != store.StatusEligible {
 			t.Fatalf("IMP-0010: %+v", list)
 		}
-		var audits int64
-		db.Gorm().Table("audit_log").Where("detail = 'import'").Count(&audits)
+		audits := storetest.Count(t, db, "SELECT COUNT(*) FROM audit_log WHERE detail = 'import'")
 		if audits != 2500 {
 			t.Fatalf("%d audit rows for 2500 imported records", audits)
 		}

@@ -23,7 +23,7 @@ type JobRun struct {
 // anyway), claims the slot with a run record and calls fn in the same
 // transaction. A slot that is claimed already is skipped (ran is false); a
 // crash or error in fn rolls back the claim with everything fn wrote.
-func (db *DB) RunJob(ctx context.Context, job string, slot time.Time, replica string, fn func(tx *gorm.DB) (string, error)) (ran bool, err error) {
+func (db *DB) RunJob(ctx context.Context, job string, slot time.Time, replica string, fn func(tx *Tx) (string, error)) (ran bool, err error) {
 	slot = slot.UTC().Truncate(time.Second)
 	err = db.tx(ctx, func(tx *gorm.DB) error {
 		if db.dialect == Postgres {
@@ -39,7 +39,7 @@ func (db *DB) RunJob(ctx context.Context, job string, slot time.Time, replica st
 		if res.RowsAffected == 0 {
 			return nil
 		}
-		detail, err := fn(tx)
+		detail, err := fn(&Tx{db: db, g: tx})
 		if err != nil {
 			return err
 		}

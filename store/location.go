@@ -85,7 +85,7 @@ func (a Actor) scopeLocations(q *gorm.DB, idColumn, orgColumn string) *gorm.DB {
 // checkReferences checks that l's organisation and catchment exist and are visible.
 func (db *DB) checkLocationReferences(tx *gorm.DB, a Actor, l *Location) error {
 	var f Fields
-	if !a.canSeeOrganisation(l.OrganisationID) {
+	if !a.CanSeeOrganisation(l.OrganisationID) {
 		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
 	} else if n := count(tx.Model(&Organisation{}).Where("id = ?", l.OrganisationID)); n == 0 {
 		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
@@ -108,7 +108,7 @@ func count(q *gorm.DB) int64 {
 
 // CreateLocation stores a new location (admin, or a coordinator for its own organisation).
 func (db *DB) CreateLocation(ctx context.Context, a Actor, l *Location) error {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return err
 	}
 	l.ID = NewID("loc")
@@ -147,7 +147,7 @@ func (db *DB) Locations(ctx context.Context, a Actor, f LocationFilter) ([]Locat
 // UpdateLocation applies change to location id. Only an admin may hand a location
 // over to another organisation; its babies then belong to that organisation.
 func (db *DB) UpdateLocation(ctx context.Context, a Actor, id string, change func(*Location)) (*Location, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return nil, err
 	}
 	var out *Location
@@ -183,7 +183,7 @@ func (db *DB) UpdateLocation(ctx context.Context, a Actor, id string, change fun
 
 // DeleteLocation removes a location where no baby lives; its rooms go with it.
 func (db *DB) DeleteLocation(ctx context.Context, a Actor, id string) error {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return err
 	}
 	return db.tx(ctx, func(tx *gorm.DB) error {

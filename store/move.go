@@ -32,7 +32,7 @@ const LateMoveDays = 28
 // MoveBaby records that baby id moved to location to on date. The baby then
 // belongs to the organisation serving that location, which may be another one.
 func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.Date, exceptionReason string) (*Move, *Baby, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionMove, id); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionMove, id); err != nil {
 		return nil, nil, err
 	}
 	var (
@@ -109,7 +109,7 @@ func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.D
 // Moves returns the relocation history of baby id, oldest first; reading it is a
 // read of the baby's record and is logged as one.
 func (db *DB) Moves(ctx context.Context, a Actor, id string) ([]Move, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionRead, id); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionRead, id); err != nil {
 		return nil, err
 	}
 	moves := []Move{}

@@ -64,7 +64,7 @@ func validateEmail(f *Fields, field, v string) {
 
 // CreateOrganisation stores a new organisation (admin only).
 func (db *DB) CreateOrganisation(ctx context.Context, a Actor, o *Organisation) error {
-	if err := a.require(RoleAdmin); err != nil {
+	if err := a.Require(RoleAdmin); err != nil {
 		return err
 	}
 	if err := o.Validate(); err != nil {
@@ -76,7 +76,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, a Actor, o *Organisation) 
 
 // Organisation returns the organisation id if a may see it.
 func (db *DB) Organisation(ctx context.Context, a Actor, id string) (*Organisation, error) {
-	if !a.canSeeOrganisation(id) {
+	if !a.CanSeeOrganisation(id) {
 		return nil, notFound("organisation", id)
 	}
 	return first[Organisation](db.gorm.WithContext(ctx).Where("id = ?", id), "organisation", id)
@@ -90,10 +90,10 @@ func (db *DB) Organisations(ctx context.Context, a Actor, p Page) ([]Organisatio
 
 // UpdateOrganisation applies change to organisation id (admin, or its own coordinator).
 func (db *DB) UpdateOrganisation(ctx context.Context, a Actor, id string, change func(*Organisation)) (*Organisation, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return nil, err
 	}
-	if !a.canSeeOrganisation(id) {
+	if !a.CanSeeOrganisation(id) {
 		return nil, notFound("organisation", id)
 	}
 	var out *Organisation
@@ -116,7 +116,7 @@ func (db *DB) UpdateOrganisation(ctx context.Context, a Actor, id string, change
 // DeleteOrganisation removes an organisation that serves no location and employs
 // no facilitator (admin only).
 func (db *DB) DeleteOrganisation(ctx context.Context, a Actor, id string) error {
-	if err := a.require(RoleAdmin); err != nil {
+	if err := a.Require(RoleAdmin); err != nil {
 		return err
 	}
 	return db.tx(ctx, func(tx *gorm.DB) error {

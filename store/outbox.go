@@ -42,8 +42,8 @@ func (Mail) TableName() string { return "outbox" }
 
 // Enqueue adds m to the outbox in tx unless a message with its dedupe key is
 // there already; it reports whether it was added.
-func (db *DB) Enqueue(tx *gorm.DB, m *Mail) (bool, error) {
-	now := db.Now()
+func (t *Tx) Enqueue(m *Mail) (bool, error) {
+	tx, now := t.g, t.Now()
 	m.ID = NewID("mail")
 	m.Status, m.NextAttemptAt, m.CreatedAt = MailPending, now, now
 	if m.MessageID == "" {

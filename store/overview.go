@@ -43,7 +43,7 @@ type UnplacedBaby struct {
 // PlanOverview gathers the page for organisationID. Showing the refs of
 // unplaced babies reads their records, so each is logged.
 func (db *DB) PlanOverview(ctx context.Context, a Actor, organisationID string) (*PlanOverview, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionList, ""); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionList, ""); err != nil {
 		return nil, err
 	}
 	o, err := db.Organisation(ctx, a, organisationID)

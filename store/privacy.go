@@ -30,7 +30,7 @@ type Membership struct {
 // group memberships with their sessions, and who read or changed it. The
 // export itself is logged.
 func (db *DB) ExportBaby(ctx context.Context, a Actor, id string) (*Export, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionExport, id); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionExport, id); err != nil {
 		return nil, err
 	}
 	var out *Export
@@ -78,7 +78,7 @@ const (
 // never joined a group. Moves and memberships go with them; the groups,
 // sessions (with their family counts) and the audit log stay. Each deletion is
 // audited. It returns the number of records deleted.
-func (db *DB) RunRetention(tx *gorm.DB) (int, error) {
+func (db *DB) runRetention(tx *gorm.DB) (int, error) {
 	now := db.Now()
 	today := civil.Today(now)
 	var babies []Baby
@@ -147,11 +147,11 @@ const RetentionJob = "retention"
 // RunRetentionJob runs the retention for slot once across replicas.
 func (db *DB) RunRetentionJob(ctx context.Context, slot time.Time, replica string) (int, bool, error) {
 	var n int
-	ran, err := db.RunJob(ctx, RetentionJob, slot, replica, func(tx *gorm.DB) (string, error) {
+	ran, err := db.RunJob(ctx, RetentionJob, slot, replica, func(tx *Tx) (string, error) {
 		var err error
-		n, err = db.RunRetention(tx)
+		n, err = db.runRetention(tx.g)
 		if err == nil {
-			err = tx.Where("created_at < ?", db.Now().Add(-IdempotencyTTL)).Delete(&IdempotentAnswer{}).Error
+			err = tx.g.Where("created_at < ?", db.Now().Add(-IdempotencyTTL)).Delete(&IdempotentAnswer{}).Error
 		}
 		return fmt.Sprintf("%d baby records deleted", n), err
 	})

@@ -48,7 +48,7 @@ func (db *DB) roomLocation(tx *gorm.DB, a Actor, locationID string) (*Location, 
 
 // CreateRoom adds a room to location locationID.
 func (db *DB) CreateRoom(ctx context.Context, a Actor, locationID string, r *Room) error {
-	if err := a.require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
 		return err
 	}
 	if err := r.Validate(); err != nil {
@@ -84,7 +84,7 @@ func (db *DB) Rooms(ctx context.Context, a Actor, locationID string, p Page) ([]
 
 // UpdateRoom applies change to a room; location staff may update their own rooms.
 func (db *DB) UpdateRoom(ctx context.Context, a Actor, locationID, id string, change func(*Room)) (*Room, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
 		return nil, err
 	}
 	var out *Room
@@ -109,7 +109,7 @@ func (db *DB) UpdateRoom(ctx context.Context, a Actor, locationID, id string, ch
 
 // DeleteRoom removes a room.
 func (db *DB) DeleteRoom(ctx context.Context, a Actor, locationID, id string) error {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return err
 	}
 	return db.tx(ctx, func(tx *gorm.DB) error {

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/coplan/coplan/planner"
 	"gorm.io/gorm"
 )
 
@@ -96,7 +94,7 @@ func (db *DB) Sessions(ctx context.Context, a Actor, f SessionFilter) ([]Session
 				return nil, 0, fmt.Errorf("store: session %s languages: %w", s.ID, err)
 			}
 		}
-		s.AfterFind(nil)
+		s.loaded()
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
@@ -161,7 +159,7 @@ type GroupFilter struct {
 // Groups lists groups with their current members. The member list is baby
 // data: each member returned is logged as read.
 func (db *DB) Groups(ctx context.Context, a Actor, f GroupFilter) ([]Group, int64, error) {
-	if err := db.requireBabyAccess(ctx, a, ActionList, ""); err != nil {
+	if err := db.RequireBabyAccess(ctx, a, ActionList, ""); err != nil {
 		return nil, 0, err
 	}
 	var (
@@ -210,211 +208,6 @@ func (db *DB) Groups(ctx context.Context, a Actor, f GroupFilter) ([]Group, int6
 		return nil
 	})
 	return groups, total, err
-}
-
-// SessionChange is a manual change of a session; nil fields stay.
-type SessionChange struct {
-	Start          *time.Time
-	RoomID         *string
-	FacilitatorIDs []string
-	Status         *SessionStatus
-}
-
-// UpdateSession applies a coordinator's change to a session after checking
-// every hard rule the planner keeps: what the change would break that was not
-// broken before is refused, a double booking or weekly limit with 409 and any
-// other rule with 422. The change is audited and bumps the sequence.
-func (db *DB) UpdateSession(ctx context.Context, a Actor, id string, ch SessionChange) (*Session, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
-		return nil, err
-	}
-	var out *Session
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		s, err := first[Session](db.forUpdate(a.scopeSessions(tx.Where("id = ?", id))), "session", id)
-		if err != nil {
-			return err
-		}
-		if db.dialect == Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(7261002, hashtext(?))", s.OrganisationID).Error; err != nil {
-				return err
-			}
-		}
-		before := *s
-		var changed []string
-		if ch.Start != nil && !ch.Start.Equal(s.StartsAt) {
-			if !ch.Start.After(db.Now()) {
-				return &Error{Code: EUnprocessable, Message: "a session cannot be moved into the past",
-					Fields: []FieldError{{Field: "start", Detail: "is not in the future"}}}
-			}
-			length := s.EndsAt.Sub(s.StartsAt)
-			s.StartsAt, s.EndsAt = ch.Start.UTC(), ch.Start.Add(length).UTC()
-			changed = append(changed, "start")
-		}
-		if ch.RoomID != nil && *ch.RoomID != s.RoomID {
-			s.RoomID = *ch.RoomID
-			changed = append(changed, "room_id")
-		}
-		if ch.FacilitatorIDs != nil && !slices.Equal(ch.FacilitatorIDs, s.FacilitatorIDs) {
-			if len(ch.FacilitatorIDs) != 2 {
-				return &Error{Code: EInvalid, Message: "the request has invalid fields",
-					Fields: []FieldError{{Field: "facilitator_ids", Detail: "must name exactly 2 facilitators"}}}
-			}
-			s.LeadFacilitatorID, s.SecondFacilitatorID = ch.FacilitatorIDs[0], ch.FacilitatorIDs[1]
-			changed = append(changed, "facilitator_ids")
-		}
-		if ch.Status != nil && *ch.Status != s.Status {
-			switch *ch.Status {
-			case SessionPublished, SessionCancelled, SessionPlanned:
-			default:
-				return &Error{Code: EInvalid, Message: "the request has invalid fields",
-					Fields: []FieldError{{Field: "status", Detail: "must be planned, published or cancelled"}}}
-			}
-			s.Status = *ch.Status
-			changed = append(changed, "status")
-		}
-		if len(changed) == 0 {
-			out = s
-			return nil
-		}
-		if s.Status != SessionCancelled && (ch.Start != nil || ch.RoomID != nil || ch.FacilitatorIDs != nil) {
-			if err := db.checkSessionChange(tx, &before, s); err != nil {
-				return err
-			}
-		}
-		s.Sequence++
-		s.ChangedAt = db.Now()
-		if err := tx.Select("*").Omit("created_at").Save(s).Error; err != nil {
-			return fmt.Errorf("store: save session: %w", err)
-		}
-		if err := db.audit(tx, a, s.OrganisationID, ActionUpdate, "session", OutcomeSuccess, "changed: "+strings.Join(changed, ","), s.ID); err != nil {
-			return err
-		}
-		if err := db.noticeFacilitators(tx, &before, s); err != nil {
-			return err
-		}
-		s.AfterFind(tx)
-		out = s
-		return nil
-	})
-	return out, err
-}
-
-// checkSessionChange runs the planner's independent checker on the
-// organisation's stored plan before and after the change and refuses what the
-// change newly breaks.
-func (db *DB) checkSessionChange(tx *gorm.DB, before, after *Session) error {
-	pi, err := db.planInput(tx, after.OrganisationID)
-	if err != nil {
-		return err
-	}
-	in := pi.input
-	in.FixedSessions = nil // check every session against every rule
-	facLangs := map[string][]string{}
-	for _, f := range in.Facilitators {
-		facLangs[f.ID] = f.Languages
-	}
-	babyLang := map[string]string{}
-	for _, b := range in.Babies {
-		babyLang[b.ID] = b.Language
-	}
-	build := func(changed *Session) *planner.Plan {
-		return pi.storedPlan(func(s *Session, ps *planner.Session, members []string) *Session {
-			if s.ID != changed.ID {
-				return s
-			}
-			*ps = changed.plannerSession()
-			ps.InterpreterLanguages = interpreterNeeds(members, babyLang, facLangs[changed.LeadFacilitatorID], facLangs[changed.SecondFacilitatorID])
-			return changed
-		})
-	}
-	old := map[string]bool{}
-	for _, v := range planner.Check(in, build(before)) {
-		old[v] = true
-	}
-	var conflicts, broken []FieldError
-	for _, v := range planner.Check(in, build(after)) {
-		if old[v] || strings.Contains(v, "within the notice period") || strings.Contains(v, "neither placed nor listed") {
-			continue // the notice period binds the planner, not a coordinator's hand
-		}
-		field := "start"
-		switch {
-		case strings.Contains(v, "room "):
-			field = "room_id"
-		case strings.Contains(v, "facilitator"):
-			field = "facilitator_ids"
-		}
-		fe := FieldError{Field: field, Detail: v}
-		if strings.Contains(v, "booked twice") || strings.Contains(v, "sessions in one week") {
-			conflicts = append(conflicts, fe)
-		} else {
-			broken = append(broken, fe)
-		}
-	}
-	if len(conflicts) > 0 {
-		return &Error{Code: EConflict, Message: "the change clashes with another booking", Fields: append(conflicts, broken...)}
-	}
-	if len(broken) > 0 {
-		return &Error{Code: EUnprocessable, Message: "the change breaks a planning rule", Fields: broken}
-	}
-	after.InterpreterLanguages = interpreterNeeds(membersOf(pi, after.GroupID), babyLang, facLangs[after.LeadFacilitatorID], facLangs[after.SecondFacilitatorID])
-	return nil
-}
-
-func membersOf(pi *planInput, groupID string) []string {
-	var ids []string
-	for _, m := range pi.members[groupID] {
-		ids = append(ids, m.BabyID)
-	}
-	return ids
-}
-
-// storedPlan is the organisation's stored plan as the planner writes one, for
-// planner.Check: every group with its current members and sessions that are not
-// cancelled. each, when set, may stand another session in for a stored one (a
-// change under test); it gets the stored session, its planner form and the
-// group's members, and returns the session that counts.
-func (pi *planInput) storedPlan(each func(s *Session, ps *planner.Session, members []string) *Session) *planner.Plan {
-	p := &planner.Plan{Unplaced: []planner.Unplaced{}}
-	for gid, g := range pi.groups {
-		pg := planner.Group{ID: gid, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
-			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: []string{}}
-		for _, m := range pi.members[gid] {
-			pg.BabyIDs = append(pg.BabyIDs, m.BabyID)
-		}
-		numbers := make([]int, 0, len(pi.sessions[gid]))
-		for n := range pi.sessions[gid] {
-			numbers = append(numbers, n)
-		}
-		sort.Ints(numbers)
-		for _, n := range numbers {
-			s := pi.sessions[gid][n]
-			ps := s.plannerSession()
-			if each != nil {
-				s = each(s, &ps, pg.BabyIDs)
-			}
-			if s.Status != SessionCancelled {
-				pg.Sessions = append(pg.Sessions, ps)
-			}
-		}
-		if len(pg.Sessions) > 0 {
-			p.Groups = append(p.Groups, pg)
-		}
-	}
-	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].ID < p.Groups[j].ID })
-	return p
-}
-
-// interpreterNeeds are the members' languages neither facilitator speaks, sorted.
-func interpreterNeeds(members []string, babyLang map[string]string, a, b []string) []string {
-	out := []string{}
-	for _, id := range members {
-		l := babyLang[id]
-		if l != "" && !slices.Contains(a, l) && !slices.Contains(b, l) && !slices.Contains(out, l) {
-			out = append(out, l)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // InterpreterNeed is a session that needs an interpreter: when, where, which languages.

@@ -107,7 +107,7 @@ func (r *SurveyResponse) Validate(locations []Location) error {
 
 // CreateSurvey opens a survey round and invites the organisations (all when none are named).
 func (db *DB) CreateSurvey(ctx context.Context, a Actor, s *Survey, organisationIDs []string) ([]Invitation, error) {
-	if err := a.require(RoleAdmin); err != nil {
+	if err := a.Require(RoleAdmin); err != nil {
 		return nil, err
 	}
 	var f Fields
@@ -155,7 +155,7 @@ func (db *DB) CreateSurvey(ctx context.Context, a Actor, s *Survey, organisation
 
 // Surveys lists surveys: all for an admin, those it is invited to for a coordinator.
 func (db *DB) Surveys(ctx context.Context, a Actor) ([]Survey, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return nil, err
 	}
 	q := db.gorm.WithContext(ctx).Order("opens_on DESC, id")
@@ -168,7 +168,7 @@ func (db *DB) Surveys(ctx context.Context, a Actor) ([]Survey, error) {
 
 // Survey returns one survey a may see.
 func (db *DB) Survey(ctx context.Context, a Actor, id string) (*Survey, error) {
-	if err := a.require(RoleAdmin, RoleCoordinator); err != nil {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return nil, err
 	}
 	q := db.gorm.WithContext(ctx).Where("id = ?", id)
@@ -322,7 +322,8 @@ type OpenInvitation struct {
 
 // OpenInvitations lists, in tx, the invitations of surveys open on today that
 // have no answer yet.
-func (db *DB) OpenInvitations(tx *gorm.DB, today civil.Date) ([]OpenInvitation, error) {
+func (t *Tx) OpenInvitations(today civil.Date) ([]OpenInvitation, error) {
+	tx := t.g
 	var surveys []Survey
 	if err := tx.Where("opens_on <= ? AND deadline >= ?", today, today).Order("id").Find(&surveys).Error; err != nil {
 		return nil, err
@@ -346,9 +347,19 @@ func (db *DB) OpenInvitations(tx *gorm.DB, today civil.Date) ([]OpenInvitation, 
 }
 
 // MarkInvited records the day the invitation went out.
-func (db *DB) MarkInvited(tx *gorm.DB, invitationID string, on civil.Date) error {
-	return tx.Model(&Invitation{}).Where("id = ?", invitationID).Update("invited_on", on).Error
+func (tx *Tx) MarkInvited(invitationID string, on civil.Date) error {
+	return wrapRead(tx.g.Model(&Invitation{}).Where("id = ?", invitationID).Update("invited_on", on).Error, "mark invited")
 }
 
-// InTx runs fn in one transaction (for jobs that combine store calls).
-func (db *DB) InTx(ctx context.Context, fn func(tx *gorm.DB) error) error { return db.tx(ctx, fn) }
+// LatestTrainingAnswer is the newest survey answer of an organisation that
+// names facilitators to train, or nil.
+func (tx *Tx) LatestTrainingAnswer(organisationID string) (*SurveyResponse, error) {
+	var rs []SurveyResponse
+	if err := tx.g.Where("organisation_id = ? AND to_train > 0", organisationID).Order("updated_at DESC").Limit(1).Find(&rs).Error; err != nil {
+		return nil, wrapRead(err, "survey answer")
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	return &rs[0], nil
+}

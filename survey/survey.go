@@ -19,7 +19,6 @@ import (
 
 	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/store"
-	"gorm.io/gorm"
 )
 
 // RemindJob is the name of the reminder job in job_runs.
@@ -94,7 +93,7 @@ var errDryRun = errors.New("dry run")
 // With dryRun nothing is written and the mails that would go are returned.
 func (s *Service) Remind(ctx context.Context, today civil.Date, dryRun bool) ([]Planned, error) {
 	var planned []Planned
-	err := s.DB.InTx(ctx, func(tx *gorm.DB) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		planned, err = s.RemindTx(tx, today)
 		if err == nil && dryRun {
@@ -109,8 +108,8 @@ func (s *Service) Remind(ctx context.Context, today civil.Date, dryRun bool) ([]
 }
 
 // RemindTx is Remind inside a transaction the caller owns (the cron job's).
-func (s *Service) RemindTx(tx *gorm.DB, today civil.Date) ([]Planned, error) {
-	invs, err := s.DB.OpenInvitations(tx, today)
+func (s *Service) RemindTx(tx *store.Tx, today civil.Date) ([]Planned, error) {
+	invs, err := tx.OpenInvitations(today)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +124,7 @@ func (s *Service) RemindTx(tx *gorm.DB, today civil.Date) ([]Planned, error) {
 			return nil, err
 		}
 		m.DedupeKey = fmt.Sprintf("survey:%s:%s:%s", inv.SurveyID, inv.OrganisationID, slot)
-		added, err := s.DB.Enqueue(tx, m)
+		added, err := tx.Enqueue(m)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +132,7 @@ func (s *Service) RemindTx(tx *gorm.DB, today civil.Date) ([]Planned, error) {
 			continue
 		}
 		if kind == "invitation" {
-			if err := s.DB.MarkInvited(tx, inv.ID, today); err != nil {
+			if err := tx.MarkInvited(inv.ID, today); err != nil {
 				return nil, err
 			}
 		}
@@ -201,7 +200,7 @@ func (s *Service) compose(kind string, inv store.OpenInvitation) (*store.Mail, e
 // RunJob is one run of the daily reminder job for slot, once across replicas.
 func (s *Service) RunJob(ctx context.Context, slot time.Time, replica string) ([]Planned, bool, error) {
 	var planned []Planned
-	ran, err := s.DB.RunJob(ctx, RemindJob, slot, replica, func(tx *gorm.DB) (string, error) {
+	ran, err := s.DB.RunJob(ctx, RemindJob, slot, replica, func(tx *store.Tx) (string, error) {
 		var err error
 		planned, err = s.RemindTx(tx, civil.Today(slot))
 		return fmt.Sprintf("%d mails queued", len(planned)), err

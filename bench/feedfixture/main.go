@@ -53,22 +53,27 @@ func run(dbURL, secret string, n int) error {
 			return err
 		}
 	}
-	g := db.Gorm()
 	group := &store.Group{ID: "g-benchmark", OrganisationID: org.ID, LocationID: loc.ID, RoomID: room.ID, LeadFacilitatorID: facs[0].ID, SecondFacilitatorID: facs[1].ID}
-	if err := g.Create(group).Error; err != nil {
-		return err
-	}
 	changed := time.Now().UTC().Truncate(time.Second)
 	day := civil.Today(time.Now())
-	for i := 0; i < n; i++ {
-		start := day.AddDays(i).At(10 * 60)
-		s := &store.Session{ID: fmt.Sprintf("ses_bench%04d", i), GroupID: group.ID, OrganisationID: org.ID, LocationID: loc.ID,
-			Number: i + 1, StartsAt: start.UTC(), EndsAt: start.Add(2 * time.Hour).UTC(), RoomID: room.ID,
-			LeadFacilitatorID: facs[0].ID, SecondFacilitatorID: facs[1].ID, InterpreterLanguages: []string{"ar", "ti"},
-			Families: 7, Status: store.SessionPublished, ChangedAt: changed, CreatedAt: changed, UpdatedAt: changed}
-		if err := g.Create(s).Error; err != nil {
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveGroup(group); err != nil {
 			return err
 		}
+		for i := 0; i < n; i++ {
+			start := day.AddDays(i).At(10 * 60)
+			s := &store.Session{ID: fmt.Sprintf("ses_bench%04d", i), GroupID: group.ID, OrganisationID: org.ID, LocationID: loc.ID,
+				Number: i + 1, StartsAt: start.UTC(), EndsAt: start.Add(2 * time.Hour).UTC(), RoomID: room.ID,
+				LeadFacilitatorID: facs[0].ID, SecondFacilitatorID: facs[1].ID, InterpreterLanguages: []string{"ar", "ti"},
+				Families: 7, Status: store.SessionPublished, ChangedAt: changed}
+			if err := tx.SaveSession(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	r := calendars.Renderer{Host: "coplan.bench"}
 	feed, err := db.CreateFeed(ctx, store.System, store.FeedOrganisation, org.ID, r.Render)

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/planner"
 )
 
@@ -22,7 +23,7 @@ func capacityCmd(_ context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	in, err := readInput(*inPath, stdin)
 	if err != nil {
-		return err
+		return reportProblems(err, stderr)
 	}
 	opt := planner.ForecastOptions{Period: *period}
 	for name, v := range map[string]string{"--from": *from, "--to": *to} {
@@ -39,7 +40,7 @@ func capacityCmd(_ context.Context, args []string, stdin io.Reader, stdout, stde
 			opt.To = d
 		}
 	}
-	f, err := planner.Capacity(in, opt)
+	f, err := coordination.ForecastFile(in, opt)
 	if err != nil {
 		return reportProblems(err, stderr)
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/mail/smtptest"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
@@ -125,11 +126,9 @@ func TestFaultKillDuringPlanLeavesNothingHalfWritten(t *testing.T) {
 		r.cmd.Process.Signal(syscall.SIGKILL)
 		r.cmd.Wait()
 		<-done
-		var runs, sessions, groups int64
-		g := db.Gorm()
-		g.Table("plan_runs").Count(&runs)
-		g.Table("sessions").Count(&sessions)
-		g.Table("co_groups").Count(&groups)
+		runs := storetest.Count(t, db, "SELECT COUNT(*) FROM plan_runs")
+		sessions := storetest.Count(t, db, "SELECT COUNT(*) FROM sessions")
+		groups := storetest.Count(t, db, "SELECT COUNT(*) FROM co_groups")
 		switch runs {
 		case 0:
 			if sessions != 0 || groups != 0 {
@@ -137,8 +136,7 @@ func TestFaultKillDuringPlanLeavesNothingHalfWritten(t *testing.T) {
 			}
 			caught = true
 		default:
-			var last store.PlanRun
-			g.Order("at DESC").First(&last)
+			last, _ := db.LatestPlanRun(context.Background(), store.System, org)
 			if int(sessions) != last.SessionsCount {
 				t.Fatalf("run records %d sessions, the table holds %d", last.SessionsCount, sessions)
 			}
@@ -151,10 +149,11 @@ func TestFaultKillDuringPlanLeavesNothingHalfWritten(t *testing.T) {
 	if st, body := call(t, "POST", "http://"+r.addr+"/api/v1/plan", token, `{"organisation_id":"`+org+`"}`); st != 200 {
 		t.Fatalf("plan after the crash: %d %.300s", st, body)
 	}
-	var last store.PlanRun
-	db.Gorm().Order("at DESC").First(&last)
-	var sessions int64
-	db.Gorm().Table("sessions").Count(&sessions)
+	last, err := db.LatestPlanRun(context.Background(), store.System, org)
+	if err != nil || last == nil {
+		t.Fatalf("no plan run after the restart: %v", err)
+	}
+	sessions := storetest.Count(t, db, "SELECT COUNT(*) FROM sessions")
 	if last.Placed == 0 || int(sessions) != last.SessionsCount {
 		t.Fatalf("after restart: run %+v, %d sessions", last, sessions)
 	}
@@ -183,8 +182,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func mailStatus(db *store.DB) string {
+	rows, err := db.SQL().Query("SELECT status FROM outbox ORDER BY id")
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer rows.Close()
 	var s []string
-	db.Gorm().Table("outbox").Pluck("status", &s)
+	for rows.Next() {
+		var v string
+		rows.Scan(&v)
+		s = append(s, v)
+	}
 	return strings.Join(s, ",")
 }
 
@@ -390,9 +398,8 @@ func TestFaultPostgresRestartUnderLoad(t *testing.T) {
 	}
 	// Every create landed exactly once: refs are unique per organisation, and
 	// each key's retries replayed the first answer.
-	var n, distinct int64
-	db.Gorm().Table("babies").Count(&n)
-	db.Gorm().Table("babies").Distinct("ref").Count(&distinct)
+	n := storetest.Count(t, db, "SELECT COUNT(*) FROM babies")
+	distinct := storetest.Count(t, db, "SELECT COUNT(DISTINCT ref) FROM babies")
 	if n != distinct || n == 0 {
 		t.Fatalf("%d babies, %d distinct refs", n, distinct)
 	}
@@ -404,22 +411,27 @@ func TestFaultKillDuringPublicationLeavesEveryFeedWhole(t *testing.T) {
 	db := openDB(t, dbURL)
 	org := bigOrganisation(t, db, 3000)
 	ctx := context.Background()
-	if _, err := db.RunPlan(ctx, store.System, org, true); err != nil {
+	if _, err := coordination.New(db).RunPlan(ctx, store.System, org, true); err != nil {
 		t.Fatal(err)
 	}
 	// Many feeds, inserted without a first rendering, so a run has work.
-	var groups []string
-	db.Gorm().Table("co_groups").Pluck("id", &groups)
+	groups := storetest.Strings(t, db, "SELECT id FROM co_groups")
 	for i, g := range groups {
-		f := store.Feed{ID: fmt.Sprintf("feed_fault%04d", i), Kind: store.FeedGroup, SubjectID: g, OrganisationID: org, Version: 1, CreatedAt: time.Now()}
-		if err := db.Gorm().Create(&f).Error; err != nil {
+		if _, err := db.SQL().Exec("INSERT INTO feeds (id, kind, subject_id, organisation_id, version, created_at) VALUES ($1, $2, $3, $4, 1, $5)",
+			fmt.Sprintf("feed_fault%04d", i), store.FeedGroup, g, org, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	env := faultEnv(dbURL, "COPLAN_CRON_PUBLISH", "* * * * * *")
 	check := func() (published int) {
 		var feeds []store.Feed
-		db.Gorm().Find(&feeds)
+		for _, id := range storetest.Strings(t, db, "SELECT id FROM feeds") {
+			f, err := db.FeedForServing(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			feeds = append(feeds, *f)
+		}
 		for _, f := range feeds {
 			switch {
 			case f.Body == "":

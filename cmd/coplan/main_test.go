@@ -222,8 +222,7 @@ func TestTokenCreatePrintsAWorkingTokenAndStoresItsHash(t *testing.T) {
 	secret := lines[0]
 	db, _ = store.Open(ctx, dbURL, store.Options{})
 	defer db.Close()
-	var hashes []string
-	db.Gorm().Table("tokens").Pluck("hash", &hashes)
+	hashes := storetest.Strings(t, db, "SELECT hash FROM tokens")
 	if len(hashes) != 1 || hashes[0] != store.HashSecret(secret) {
 		t.Fatalf("tokens table = %v; want only the hash of the printed token", hashes)
 	}

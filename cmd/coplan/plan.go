@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/planner/planfile"
 )
 
 // planCmd runs the planner on a file: `coplan plan --in input.json --out plan.json`.
@@ -21,9 +22,9 @@ func planCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	in, err := readInput(*inPath, stdin)
 	if err != nil {
-		return err
+		return reportProblems(err, stderr)
 	}
-	plan, err := planner.Run(in)
+	plan, err := coordination.PlanFile(in)
 	if err != nil {
 		return reportProblems(err, stderr)
 	}
@@ -56,19 +57,14 @@ func readInput(path string, stdin io.Reader) (*planner.Input, error) {
 		defer f.Close()
 		r = f
 	}
-	in, err := planner.Decode(r)
-	if err != nil {
-		return nil, err
-	}
-	return in, nil
+	return planfile.Decode(r)
 }
 
 func writeJSON(path string, stdout io.Writer, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := planfile.Marshal(v)
 	if err != nil {
 		return err
 	}
-	data = append(data, '\n')
 	if path == "-" {
 		_, err = stdout.Write(data)
 		return err

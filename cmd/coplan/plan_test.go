@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/planner/planfile"
 )
 
 func TestPlanCommandOnTheExampleFile(t *testing.T) {
@@ -30,9 +31,12 @@ func TestPlanCommandOnTheExampleFile(t *testing.T) {
 		t.Fatalf("the plan is not JSON: %v", err)
 	}
 	in, _ := os.ReadFile("../../examples/plan-input-small.json")
-	input, _ := planner.DecodeBytes(in)
-	if bad := planner.Check(input, &p); len(bad) > 0 {
-		t.Fatalf("the written plan breaks rules: %v", bad)
+	input, err := planfile.DecodeBytes(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad, err := planner.Check(input, &p); err != nil || len(bad) > 0 {
+		t.Fatalf("the written plan breaks rules: %v %v", bad, err)
 	}
 	if !bytes.Contains(data, []byte(`"unplaced": [`)) || bytes.Contains(data, []byte("null")) {
 		t.Fatal("lists must be [] and never null")

@@ -29,7 +29,7 @@ var staffLanguages = []string{"en", "ar", "tr", "ti", "fa", "ps"}
 // Generate makes a reproducible input of the given size planned on today.
 func Generate(seed uint64, size Size, today civil.Date) *planner.Input {
 	rng := rand.New(rand.NewPCG(seed, 77))
-	in := &planner.Input{Today: today.String(), Groups: []planner.ExistingGroup{}, FixedSessions: []planner.FixedSession{}}
+	in := &planner.Input{Today: today, Groups: []planner.ExistingGroup{}, FixedSessions: []planner.FixedSession{}}
 	type locRef struct {
 		id     string
 		weight int
@@ -83,7 +83,7 @@ func Generate(seed uint64, size Size, today civil.Date) *planner.Input {
 		}
 		in.Babies = append(in.Babies, planner.Baby{
 			ID:         fmt.Sprintf("b-%06d", b+1),
-			BirthDate:  today.AddDays(-rng.IntN(days + 1)).String(),
+			BirthDate:  today.AddDays(-rng.IntN(days + 1)),
 			LocationID: loc,
 			Language:   familyLanguages[rng.IntN(len(familyLanguages))],
 		})
@@ -102,16 +102,16 @@ func contains(ss []string, s string) bool {
 
 func room(rng *rand.Rand, id string, today civil.Date) planner.Room {
 	r := planner.Room{ID: id, Capacity: 14 + rng.IntN(17)}
-	from := []string{"08:30", "09:00"}[rng.IntN(2)]
-	to := []string{"16:30", "17:00"}[rng.IntN(2)]
+	from := []civil.Clock{clock(8, 30), clock(9, 0)}[rng.IntN(2)]
+	to := []civil.Clock{clock(16, 30), clock(17, 0)}[rng.IntN(2)]
 	for wd := 1; wd <= 5; wd++ {
 		if rng.IntN(5) != 0 {
-			r.Open = append(r.Open, planner.Weekly{Weekday: wd, From: from, To: to})
+			r.Open = append(r.Open, civil.Weekly{Weekday: wd, From: from, To: to})
 		}
 	}
 	for c := 0; c < rng.IntN(3); c++ {
 		start := today.AddDays(rng.IntN(500))
-		r.Closed = append(r.Closed, planner.DateRange{From: start.String(), To: start.AddDays(rng.IntN(20)).String()})
+		r.Closed = append(r.Closed, civil.Range{From: start, To: start.AddDays(rng.IntN(20))})
 	}
 	return r
 }
@@ -129,27 +129,29 @@ func facilitator(rng *rand.Rand, id, org string, i int, today civil.Date) planne
 	}
 	maxWeek := 2 + rng.IntN(4)
 	f := planner.Facilitator{ID: id, OrganisationID: org, Role: role, COTrained: trained, MaxSessionsPerWeek: &maxWeek,
-		Languages: []string{"nl"}, Available: []planner.Weekly{}, Absent: []planner.DateRange{}}
+		Languages: []string{"nl"}, Available: []civil.Weekly{}, Absent: []civil.Range{}}
 	for _, l := range staffLanguages {
 		if rng.IntN(6) == 0 {
 			f.Languages = append(f.Languages, l)
 		}
 	}
-	from, to := "08:30", "17:00"
+	from, to := clock(8, 30), clock(17, 0)
 	switch rng.IntN(3) {
 	case 0:
-		to = "13:00"
+		to = clock(13, 0)
 	case 1:
-		from = "12:30"
+		from = clock(12, 30)
 	}
 	for wd := 1; wd <= 5; wd++ {
 		if rng.IntN(4) != 0 {
-			f.Available = append(f.Available, planner.Weekly{Weekday: wd, From: from, To: to})
+			f.Available = append(f.Available, civil.Weekly{Weekday: wd, From: from, To: to})
 		}
 	}
 	for a := 0; a < rng.IntN(4); a++ {
 		start := today.AddDays(rng.IntN(500))
-		f.Absent = append(f.Absent, planner.DateRange{From: start.String(), To: start.AddDays(rng.IntN(15)).String()})
+		f.Absent = append(f.Absent, civil.Range{From: start, To: start.AddDays(rng.IntN(15))})
 	}
 	return f
 }
+
+func clock(h, m int) civil.Clock { return civil.Clock(h*60 + m) }

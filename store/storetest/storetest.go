@@ -165,3 +165,47 @@ func MustCreateToken(t testing.TB, db *store.DB, tok store.Token) (string, store
 	}
 	return secret, tok.Actor()
 }
+
+// Count runs a query that counts, such as "SELECT COUNT(*) FROM audit_log".
+func Count(t testing.TB, db *store.DB, query string) int64 {
+	t.Helper()
+	var n int64
+	if err := db.SQL().QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// Strings runs a query of one text column and returns its values.
+func Strings(t testing.TB, db *store.DB, query string) []string {
+	t.Helper()
+	rows, err := db.SQL().Query(query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Exec runs a statement as the service's own connection would, and returns its error.
+func Exec(db *store.DB, statement string) error {
+	_, err := db.SQL().Exec(statement)
+	return err
+}
+
+// Columns lists the column names of table.
+func Columns(t testing.TB, db *store.DB, table string) []string {
+	t.Helper()
+	if db.Dialect() == store.Postgres {
+		return Strings(t, db, "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '"+table+"'")
+	}
+	return Strings(t, db, "SELECT name FROM pragma_table_info('"+table+"')")
+}

@@ -1,4 +1,4 @@
-package store_test
+package coordination_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
@@ -42,7 +43,7 @@ func TestBlockOverASessionIsRefusedOrReplanned(t *testing.T) {
 		block := func() *store.Block {
 			return &store.Block{Title: "Brandoefening", StartsAt: s.StartsAt.Add(30 * time.Minute), EndsAt: s.StartsAt.Add(90 * time.Minute)}
 		}
-		_, err := db.CreateBlock(ctx, staff, s.LocationID, s.RoomID, block(), false)
+		_, err := coordination.New(db).BlockRoom(ctx, staff, s.LocationID, s.RoomID, block(), false)
 		var e *store.Error
 		if store.ErrorCode(err) != store.EConflict || !errorsAs(err, &e) || len(e.Affected) != 1 || e.Affected[0].ID != s.ID {
 			t.Fatalf("a block over a session without replan: %v", err)
@@ -50,7 +51,7 @@ func TestBlockOverASessionIsRefusedOrReplanned(t *testing.T) {
 		if blocks, _ := db.Blocks(ctx, staff, s.LocationID, s.RoomID); len(blocks) != 0 {
 			t.Fatal("a refused block was stored")
 		}
-		r, err := db.CreateBlock(ctx, staff, s.LocationID, s.RoomID, block(), true)
+		r, err := coordination.New(db).BlockRoom(ctx, staff, s.LocationID, s.RoomID, block(), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +69,7 @@ func TestBlockOverASessionIsRefusedOrReplanned(t *testing.T) {
 		if len(rows) == 0 || !strings.Contains(rows[0].Detail, "room blocked by") {
 			t.Fatalf("the move is not audited: %+v", rows)
 		}
-		if conflicts, err := db.Conflicts(ctx, store.System); err != nil || len(conflicts) != 0 {
+		if conflicts, err := coordination.New(db).Conflicts(ctx, store.System); err != nil || len(conflicts) != 0 {
 			t.Fatalf("conflicts after a re-plan: %+v, %v", conflicts, err)
 		}
 		// Location staff see their own bookings, not another location's.
@@ -113,7 +114,7 @@ func TestConflictsReportAndAbsences(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		conflicts, err := db.Conflicts(ctx, coord)
+		conflicts, err := coordination.New(db).Conflicts(ctx, coord)
 		if err != nil || len(conflicts) == 0 || conflicts[0].SessionID != s.ID || !strings.Contains(conflicts[0].Detail, "closed") {
 			t.Fatalf("conflicts: %+v, %v", conflicts, err)
 		}
@@ -121,10 +122,10 @@ func TestConflictsReportAndAbsences(t *testing.T) {
 		t2 := sessions[len(sessions)-2]
 		absent := t2.FacilitatorIDs[0]
 		r := civil.Range{From: civil.Today(t2.StartsAt), To: civil.Today(t2.StartsAt)}
-		if _, _, err := db.AddAbsence(ctx, coord, absent, r, false); store.ErrorCode(err) != store.EConflict {
+		if _, _, err := coordination.New(db).RecordAbsence(ctx, coord, absent, r, false); store.ErrorCode(err) != store.EConflict {
 			t.Fatalf("absence over a session without replan: %v", err)
 		}
-		f, re, err := db.AddAbsence(ctx, coord, absent, r, true)
+		f, re, err := coordination.New(db).RecordAbsence(ctx, coord, absent, r, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,11 +157,11 @@ func TestBlockAndSessionEditRace(t *testing.T) {
 				continue
 			}
 			to := s.StartsAt.AddDate(0, 0, 7)
-			if _, err := db.UpdateSession(ctx, coord, s.ID, store.SessionChange{Start: &to}); err != nil {
+			if _, err := coordination.New(db).ChangeSession(ctx, coord, s.ID, coordination.SessionChange{Start: &to}); err != nil {
 				continue
 			}
 			back := s.StartsAt
-			if _, err := db.UpdateSession(ctx, coord, s.ID, store.SessionChange{Start: &back}); err != nil {
+			if _, err := coordination.New(db).ChangeSession(ctx, coord, s.ID, coordination.SessionChange{Start: &back}); err != nil {
 				t.Fatal(err)
 			}
 			cands = append(cands, candidate{s, to})
@@ -177,17 +178,17 @@ func TestBlockAndSessionEditRace(t *testing.T) {
 			for _, c := range cands {
 				var wg sync.WaitGroup
 				var blockErr, moveErr error
-				var r *store.Rearrangement
+				var r *coordination.Rearrangement
 				wg.Add(2)
 				go func() {
 					defer wg.Done()
 					b := &store.Block{Title: "Overleg", StartsAt: c.to, EndsAt: c.to.Add(2 * time.Hour)}
-					r, blockErr = db.CreateBlock(ctx, staff, c.s.LocationID, c.s.RoomID, b, false)
+					r, blockErr = coordination.New(db).BlockRoom(ctx, staff, c.s.LocationID, c.s.RoomID, b, false)
 				}()
 				go func() {
 					defer wg.Done()
 					to := c.to
-					_, moveErr = db.UpdateSession(ctx, coord, c.s.ID, store.SessionChange{Start: &to})
+					_, moveErr = coordination.New(db).ChangeSession(ctx, coord, c.s.ID, coordination.SessionChange{Start: &to})
 				}()
 				wg.Wait()
 				switch {
@@ -210,7 +211,7 @@ func TestBlockAndSessionEditRace(t *testing.T) {
 				}
 				if moveErr == nil {
 					back := c.s.StartsAt
-					if _, err := db.UpdateSession(ctx, coord, c.s.ID, store.SessionChange{Start: &back}); err != nil {
+					if _, err := coordination.New(db).ChangeSession(ctx, coord, c.s.ID, coordination.SessionChange{Start: &back}); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -236,7 +237,7 @@ func TestFacilitatorsAreMailedAboutChangesSoon(t *testing.T) {
 		var soon, later *store.Session
 		for i := range sessions {
 			s := &sessions[i]
-			if s.StartsAt.Before(today().AddDate(0, 0, store.NoticeDays)) && soon == nil {
+			if s.StartsAt.Before(today().AddDate(0, 0, coordination.NoticeDays)) && soon == nil {
 				soon = s
 			}
 			if s.StartsAt.After(today().AddDate(0, 0, 60)) && later == nil {
@@ -245,7 +246,7 @@ func TestFacilitatorsAreMailedAboutChangesSoon(t *testing.T) {
 		}
 		cancelled := store.SessionCancelled
 		for _, s := range []*store.Session{soon, later} {
-			if _, err := db.UpdateSession(ctx, coord, s.ID, store.SessionChange{Status: &cancelled}); err != nil {
+			if _, err := coordination.New(db).ChangeSession(ctx, coord, s.ID, coordination.SessionChange{Status: &cancelled}); err != nil {
 				t.Fatal(err)
 			}
 		}

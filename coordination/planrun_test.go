@@ -1,4 +1,4 @@
-package store_test
+package coordination_test
 
 import (
 	"context"
@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 )
+
+var today = storetest.FixedClock("2027-01-04 10:00")
 
 func orgNamed(t *testing.T, db *store.DB, name string) store.Organisation {
 	t.Helper()
@@ -32,7 +35,7 @@ func TestPlanRunStoresAStablePlanAndKeepsPublishedSessions(t *testing.T) {
 		}
 		org := orgNamed(t, db, "GGD Groningen") // Ter Apel, Musselkanaal, Delfzijl
 		_, coord := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: org.ID})
-		run, err := db.RunPlan(ctx, coord, org.ID, false)
+		run, err := coordination.New(db).RunPlan(ctx, coord, org.ID, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +61,7 @@ func TestPlanRunStoresAStablePlanAndKeepsPublishedSessions(t *testing.T) {
 		}
 
 		// The same data planned again changes nothing.
-		if _, err := db.RunPlan(ctx, coord, org.ID, true); err != nil {
+		if _, err := coordination.New(db).RunPlan(ctx, coord, org.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		again, _, _ := db.Sessions(ctx, coord, store.SessionFilter{Page: store.Page{Limit: 500}})
@@ -82,7 +85,7 @@ func TestPlanRunStoresAStablePlanAndKeepsPublishedSessions(t *testing.T) {
 				}
 			}
 		}
-		if _, err := db.RunPlan(ctx, coord, org.ID, false); err != nil {
+		if _, err := coordination.New(db).RunPlan(ctx, coord, org.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		after, _, _ := db.Sessions(ctx, coord, store.SessionFilter{Status: store.SessionPublished, Page: store.Page{Limit: 500}})
@@ -121,7 +124,7 @@ func TestManualSessionChangesAreChecked(t *testing.T) {
 		}
 		org := orgNamed(t, db, "GGD Groningen")
 		_, coord := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: org.ID})
-		if _, err := db.RunPlan(ctx, coord, org.ID, true); err != nil {
+		if _, err := coordination.New(db).RunPlan(ctx, coord, org.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		sessions, _, _ := db.Sessions(ctx, coord, store.SessionFilter{Page: store.Page{Limit: 500}})
@@ -138,13 +141,13 @@ func TestManualSessionChangesAreChecked(t *testing.T) {
 			t.Fatal("no two sessions share a room in the demo plan")
 		}
 		start := b.StartsAt
-		_, err := db.UpdateSession(ctx, coord, a.ID, store.SessionChange{Start: &start})
+		_, err := coordination.New(db).ChangeSession(ctx, coord, a.ID, coordination.SessionChange{Start: &start})
 		if store.ErrorCode(err) != store.EConflict {
 			t.Fatalf("moving onto another session in the same room: %v; want conflict", err)
 		}
 		// Koningsdag is a holiday: a broken rule, not a conflict.
 		kings := time.Date(2027, 4, 27, 10, 0, 0, 0, civil.Amsterdam)
-		_, err = db.UpdateSession(ctx, coord, a.ID, store.SessionChange{Start: &kings})
+		_, err = coordination.New(db).ChangeSession(ctx, coord, a.ID, coordination.SessionChange{Start: &kings})
 		if code := store.ErrorCode(err); code != store.EUnprocessable && code != store.EConflict {
 			t.Fatalf("moving to Koningsdag: %v; want refused", err)
 		}
@@ -154,7 +157,7 @@ func TestManualSessionChangesAreChecked(t *testing.T) {
 		}
 		// Cancelling is always possible, bumps the sequence and is audited.
 		cancelled := store.SessionCancelled
-		got, err := db.UpdateSession(ctx, coord, a.ID, store.SessionChange{Status: &cancelled})
+		got, err := coordination.New(db).ChangeSession(ctx, coord, a.ID, coordination.SessionChange{Status: &cancelled})
 		if err != nil || got.Status != store.SessionCancelled || got.Sequence != a.Sequence+1 {
 			t.Fatalf("cancel: %+v, %v", got, err)
 		}

@@ -1,22 +1,23 @@
-package planner_test
+package planfile_test
 
 import (
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/planner/planfile"
 )
 
 // FuzzPlanFile: any bytes either fail to decode, fail validation with
 // problems naming JSON paths, or plan into a plan that keeps every hard rule.
 func FuzzPlanFile(f *testing.F) {
-	if data, err := os.ReadFile("../examples/plan-input-small.json"); err == nil {
-		f.Add(data)
+	example, err := os.ReadFile("../../examples/plan-input-small.json")
+	if err != nil {
+		f.Fatal(err)
 	}
-	tiny, _ := json.Marshal(tinyInput("2027-03-01", 2, "2027-01-20"))
-	f.Add(tiny)
+	f.Add(example)
+	f.Add([]byte(tinyFile))
 	f.Add([]byte(`{"today":"2027-01-04","organisations":[{"id":"o"}],"locations":[{"id":"l","organisation_id":"o","rooms":[{"id":"r","capacity":3,"open":[{"weekday":1,"from":"09:00","to":"10:00"}]}]}],"babies":[{"id":"b","birth_date":"2026-12-01","location_id":"l"}]}`))
 	f.Add([]byte(`{"today":"2027-02-30"}`))
 	f.Add([]byte(`{"babies":[{"id":1}]}`))
@@ -25,7 +26,7 @@ func FuzzPlanFile(f *testing.F) {
 		if len(data) > 1<<16 {
 			return
 		}
-		in, err := planner.DecodeBytes(data)
+		in, err := planfile.DecodeBytes(data)
 		if err != nil {
 			if _, ok := err.(planner.Problems); !ok {
 				t.Fatalf("decode error is not Problems: %v", err)
@@ -49,8 +50,9 @@ func FuzzPlanFile(f *testing.F) {
 			}
 			return
 		}
-		if bad := planner.Check(in, p); len(bad) > 0 {
-			t.Fatalf("the plan breaks rules: %v", bad)
+		bad, err := planner.Check(in, p)
+		if err != nil || len(bad) > 0 {
+			t.Fatalf("the plan breaks rules: %v %v", bad, err)
 		}
 	})
 }

@@ -1,0 +1,199 @@
+package coordination
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/metrics"
+	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/store"
+)
+
+// RunPlans plans each organisation a covers: a coordinator its own, an admin
+// the one named or all.
+func (s *Service) RunPlans(ctx context.Context, a store.Actor, organisationID string, publish bool) ([]*store.PlanRun, error) {
+	orgs, err := s.db.PlanOrganisations(ctx, a, organisationID)
+	if err != nil {
+		return nil, err
+	}
+	runs := []*store.PlanRun{}
+	for _, id := range orgs {
+		run, err := s.RunPlan(ctx, a, id, publish)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, run)
+	}
+	return runs, nil
+}
+
+// RunPlan plans one organisation and stores the groups, memberships and
+// sessions in one transaction. Published, cancelled and past sessions are
+// passed to the planner as fixed and stay exactly as they are. With publish,
+// every planned session becomes published. The run is audited as one row
+// naming how many baby records it read.
+func (s *Service) RunPlan(ctx context.Context, a store.Actor, organisationID string, publish bool) (*store.PlanRun, error) {
+	if err := a.Require(store.RoleAdmin, store.RoleCoordinator); err != nil {
+		return nil, err
+	}
+	if !a.CanSeeOrganisation(organisationID) {
+		return nil, store.Errorf(store.ENotFound, "organisation %q does not exist", organisationID)
+	}
+	start := time.Now()
+	defer func() { metrics.PlannerDuration.Observe(time.Since(start).Seconds()) }()
+	var run *store.PlanRun
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockOrganisation(organisationID); err != nil {
+			return err
+		}
+		st, err := loadStored(tx, organisationID)
+		if err != nil {
+			return err
+		}
+		plan, err := planner.Run(st.in)
+		if err != nil {
+			return fmt.Errorf("coordination: the stored data of %s does not make a valid plan input: %w", organisationID, err)
+		}
+		if err := savePlan(tx, st, plan); err != nil {
+			return err
+		}
+		if publish {
+			if err := tx.PublishPlanned(organisationID); err != nil {
+				return err
+			}
+		}
+		run = &store.PlanRun{OrganisationID: organisationID, TokenID: a.TokenID, Babies: plan.Stats.Babies, Placed: plan.Stats.Placed,
+			GroupsCount: plan.Stats.Groups, SessionsCount: plan.Stats.Sessions, Unplaced: plan.Unplaced, UnplannedSessions: plan.UnplannedSessions}
+		if err := tx.CreatePlanRun(run); err != nil {
+			return err
+		}
+		return tx.Audit(a, organisationID, store.ActionPlan, "plan_run", store.OutcomeSuccess,
+			fmt.Sprintf("read %d baby records", len(st.in.Babies)), run.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// savePlan writes a plan over what the store held for the organisation:
+// groups and their memberships, then sessions; groups the plan no longer has
+// go, unless they hold a fixed session.
+func savePlan(tx *store.Tx, st *stored, plan *planner.Plan) error {
+	today := civil.Today(st.now)
+	kept := map[string]bool{}
+	for _, pg := range plan.Groups {
+		kept[pg.ID] = true
+		g, err := saveGroup(tx, st, pg, today)
+		if err != nil {
+			return err
+		}
+		if err := saveSessions(tx, st, g, pg); err != nil {
+			return err
+		}
+	}
+	for id := range st.groups {
+		if !kept[id] && !st.hasFixed(id) {
+			if err := tx.DeleteGroup(id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (st *stored) hasFixed(groupID string) bool {
+	for _, s := range st.sessions[groupID] {
+		if s.Fixed(st.now) {
+			return true
+		}
+	}
+	return false
+}
+
+// saveGroup stores a planned group and brings its memberships to the plan's:
+// a member who left gets a leaving day, a new member a joining day.
+func saveGroup(tx *store.Tx, st *stored, pg planner.Group, today civil.Date) (*store.Group, error) {
+	g := st.groups[pg.ID]
+	if g == nil {
+		g = &store.Group{ID: pg.ID, OrganisationID: pg.OrganisationID, LocationID: pg.LocationID}
+	}
+	g.RoomID = pg.RoomID
+	g.LeadFacilitatorID, g.SecondFacilitatorID = at(pg.FacilitatorIDs, 0), at(pg.FacilitatorIDs, 1)
+	if err := tx.SaveGroup(g); err != nil {
+		return nil, err
+	}
+	current := st.members[pg.ID]
+	for _, id := range current {
+		if !slices.Contains(pg.BabyIDs, id) {
+			if err := tx.EndMembership(pg.ID, id, today); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, id := range pg.BabyIDs {
+		if !slices.Contains(current, id) {
+			if err := tx.StartMembership(pg.ID, id, today); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return g, nil
+}
+
+// saveSessions stores a group's planned sessions and removes the stored ones
+// the plan no longer has, unless they are fixed.
+func saveSessions(tx *store.Tx, st *stored, g *store.Group, pg planner.Group) error {
+	planned := map[int]bool{}
+	for _, ps := range pg.Sessions {
+		planned[ps.Number] = true
+		if err := saveSession(tx, st, g, ps, len(pg.BabyIDs)); err != nil {
+			return err
+		}
+	}
+	for n, s := range st.sessions[pg.ID] {
+		if !planned[n] && !s.Fixed(st.now) {
+			if err := tx.DeleteSession(s.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func at(ss []string, i int) string {
+	if i < len(ss) {
+		return ss[i]
+	}
+	return ""
+}
+
+// saveSession inserts or updates one planned session. A change of time, room
+// or facilitators bumps its sequence, so calendar clients take the update; an
+// unchanged session is not written, so the feeds stay byte-identical.
+func saveSession(tx *store.Tx, st *stored, g *store.Group, ps planner.Session, families int) error {
+	old := st.sessions[g.ID][ps.Number]
+	if old != nil && old.Fixed(st.now) {
+		return nil
+	}
+	s := &store.Session{ID: store.NewID("ses"), GroupID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID,
+		Number: ps.Number, Status: store.SessionPlanned, ChangedAt: st.now}
+	if old != nil {
+		s = old
+	}
+	moved := !s.StartsAt.Equal(ps.Start) || !s.EndsAt.Equal(ps.End) || s.RoomID != ps.RoomID ||
+		s.LeadFacilitatorID != at(ps.FacilitatorIDs, 0) || s.SecondFacilitatorID != at(ps.FacilitatorIDs, 1)
+	if old != nil && !moved && slices.Equal(s.InterpreterLanguages, ps.InterpreterLanguages) && s.Families == families {
+		return nil
+	}
+	if old != nil && moved {
+		s.Sequence++
+	}
+	s.StartsAt, s.EndsAt, s.RoomID = ps.Start.UTC(), ps.End.UTC(), ps.RoomID
+	s.LeadFacilitatorID, s.SecondFacilitatorID = at(ps.FacilitatorIDs, 0), at(ps.FacilitatorIDs, 1)
+	s.InterpreterLanguages, s.Families, s.ChangedAt = ps.InterpreterLanguages, families, st.now
+	return tx.SaveSession(s)
+}

@@ -1,0 +1,178 @@
+package coordination
+
+import (
+	"sort"
+	"time"
+
+	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/planner"
+	"github.com/coplan/coplan/store"
+)
+
+// stored is one organisation's stored records as the planner's typed input,
+// with the indexes the use cases need to write a plan back.
+type stored struct {
+	data     *store.PlanData
+	now      time.Time
+	in       *planner.Input
+	groups   map[string]*store.Group
+	members  map[string][]string // current members by group, by id
+	sessions map[string]map[int]*store.Session
+	babyLang map[string]string
+	facLangs map[string][]string
+}
+
+// blockHorizon is how far ahead room blocks are handed to the planner.
+const blockHorizon = 2 // years
+
+// loadStored reads what planning organisationID needs and builds the input:
+// published, cancelled and started sessions are fixed.
+func loadStored(tx *store.Tx, organisationID string) (*stored, error) {
+	d, err := tx.PlanData(organisationID)
+	if err != nil {
+		return nil, err
+	}
+	return newStored(d, tx.Now()), nil
+}
+
+func newStored(d *store.PlanData, now time.Time) *stored {
+	st := &stored{data: d, now: now, groups: map[string]*store.Group{}, members: map[string][]string{},
+		sessions: map[string]map[int]*store.Session{}, babyLang: map[string]string{}, facLangs: map[string][]string{}}
+	org := d.Organisation.ID
+	in := &planner.Input{Today: civil.Today(now), Organisations: []planner.Organisation{{ID: org}},
+		Locations: []planner.Location{}, Facilitators: []planner.Facilitator{}, Babies: []planner.Baby{},
+		Groups: []planner.ExistingGroup{}, FixedSessions: []planner.FixedSession{}}
+	in.Locations = locationsInput(d, now)
+	for _, f := range d.Facilitators {
+		maxWeek := f.MaxSessionsPerWeek
+		in.Facilitators = append(in.Facilitators, planner.Facilitator{ID: f.ID, OrganisationID: org, Role: string(f.Role),
+			COTrained: f.COTrained, Available: f.Availability, Absent: f.Absences, MaxSessionsPerWeek: &maxWeek, Languages: f.Languages})
+		st.facLangs[f.ID] = f.Languages
+	}
+	for _, b := range d.Babies {
+		in.Babies = append(in.Babies, planner.Baby{ID: b.ID, BirthDate: *b.BirthDate, LocationID: b.LocationID, Language: b.Language})
+		st.babyLang[b.ID] = b.Language
+	}
+	for _, m := range d.Members {
+		st.members[m.GroupID] = append(st.members[m.GroupID], m.BabyID)
+	}
+	for i := range d.Groups {
+		g := &d.Groups[i]
+		st.groups[g.ID] = g
+		in.Groups = append(in.Groups, planner.ExistingGroup{ID: g.ID, OrganisationID: org, LocationID: g.LocationID, RoomID: g.RoomID,
+			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: append([]string{}, st.members[g.ID]...)})
+	}
+	for i := range d.Sessions {
+		s := &d.Sessions[i]
+		if st.sessions[s.GroupID] == nil {
+			st.sessions[s.GroupID] = map[int]*store.Session{}
+		}
+		st.sessions[s.GroupID][s.Number] = s
+		if s.Fixed(now) {
+			in.FixedSessions = append(in.FixedSessions, planner.FixedSession{GroupID: s.GroupID, Session: plannerSession(s)})
+		}
+	}
+	st.in = in
+	return st
+}
+
+// locationsInput is the organisation's locations with their rooms; a catchment
+// names only the organisation's own locations, since each is planned on its own.
+func locationsInput(d *store.PlanData, now time.Time) []planner.Location {
+	own := map[string]bool{}
+	for _, l := range d.Locations {
+		own[l.ID] = true
+	}
+	blocks := map[string][]store.Block{}
+	for _, b := range d.Blocks {
+		blocks[b.RoomID] = append(blocks[b.RoomID], b)
+	}
+	from, to := now.AddDate(0, 0, -1), now.AddDate(blockHorizon, 0, 0)
+	out := []planner.Location{}
+	for _, l := range d.Locations {
+		pl := planner.Location{ID: l.ID, Name: l.Name, OrganisationID: l.OrganisationID, ShortStay: l.ShortStay, Rooms: []planner.Room{}}
+		for _, c := range l.Catchment {
+			if own[c] {
+				pl.Catchment = append(pl.Catchment, c)
+			}
+		}
+		for _, r := range d.Rooms {
+			if r.LocationID != l.ID {
+				continue
+			}
+			pr := planner.Room{ID: r.ID, Capacity: r.Capacity, Open: r.OpeningHours, Closed: r.Closures}
+			for _, b := range blocks[r.ID] {
+				for _, o := range b.Occurrences(from, to) {
+					pr.Blocks = append(pr.Blocks, planner.TimeRange{Start: o.Start, End: o.End})
+				}
+			}
+			pl.Rooms = append(pl.Rooms, pr)
+		}
+		out = append(out, pl)
+	}
+	return out
+}
+
+// plannerSession is a stored session as the planner writes one.
+func plannerSession(s *store.Session) planner.Session {
+	return planner.Session{Number: s.Number, Start: s.StartsAt.In(civil.Amsterdam), End: s.EndsAt.In(civil.Amsterdam),
+		RoomID: s.RoomID, FacilitatorIDs: []string{s.LeadFacilitatorID, s.SecondFacilitatorID},
+		InterpreterLanguages: s.InterpreterLanguages}
+}
+
+// plan is the stored plan as the planner writes one, for planner.Check: every
+// group with its current members and the sessions that are not cancelled.
+// stand, when set, may put another session in the place of a stored one (a
+// change under test); it gets the stored session and returns the one that counts.
+func (st *stored) plan(stand func(s *store.Session) *store.Session) *planner.Plan {
+	p := &planner.Plan{Groups: []planner.Group{}, Unplaced: []planner.Unplaced{}, UnplannedSessions: []planner.UnplannedSession{}}
+	for gid, g := range st.groups {
+		pg := planner.Group{ID: gid, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
+			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: append([]string{}, st.members[gid]...), Sessions: []planner.Session{}}
+		numbers := make([]int, 0, len(st.sessions[gid]))
+		for n := range st.sessions[gid] {
+			numbers = append(numbers, n)
+		}
+		sort.Ints(numbers)
+		for _, n := range numbers {
+			s := st.sessions[gid][n]
+			if stand != nil {
+				s = stand(s)
+			}
+			if s.Status != store.SessionCancelled {
+				ps := plannerSession(s)
+				ps.InterpreterLanguages = st.interpreterNeeds(gid, s)
+				pg.Sessions = append(pg.Sessions, ps)
+			}
+		}
+		if len(pg.Sessions) > 0 {
+			p.Groups = append(p.Groups, pg)
+		}
+	}
+	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].ID < p.Groups[j].ID })
+	return p
+}
+
+// interpreterNeeds are the group's families' languages that neither of the
+// session's facilitators speaks, sorted: what the session as stored needs.
+func (st *stored) interpreterNeeds(groupID string, s *store.Session) []string {
+	a, b := st.facLangs[s.LeadFacilitatorID], st.facLangs[s.SecondFacilitatorID]
+	out := []string{}
+	for _, id := range st.members[groupID] {
+		l := st.babyLang[id]
+		if l != "" && !contains(a, l) && !contains(b, l) && !contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

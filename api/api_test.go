@@ -41,6 +41,7 @@ func (s *syncBuffer) String() string {
 type env struct {
 	t     *testing.T
 	db    *store.DB
+	h     http.Handler // the server itself, for requests that need a writer of their own
 	srv   *httptest.Server
 	admin string
 	logs  *syncBuffer
@@ -64,7 +65,7 @@ func newEnvClock(t *testing.T, db *store.DB, now func() time.Time) *env {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	admin, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleAdmin})
-	return &env{t: t, db: db, srv: srv, admin: admin, logs: logs}
+	return &env{t: t, db: db, h: s, srv: srv, admin: admin, logs: logs}
 }
 
 type answer struct {
@@ -290,5 +291,38 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 			t.Fatalf("%v babies after a retried POST; want 1", n)
 		}
 		problem(t, post("k-1", `{"ref":"DH-2","birth_date":"2026-12-01","location_id":"`+loc+`"}`), 422, "Idempotency-Key")
+
+		// A client that hangs up once its write has committed, as the answer
+		// starts: the answer is still kept, so its retry replays it and the
+		// baby is not created twice.
+		ctx, hangUp := context.WithCancel(context.Background())
+		req := httptest.NewRequestWithContext(ctx, "POST", "/api/v1/babies", strings.NewReader(`{"ref":"DH-3","birth_date":"2026-12-01","location_id":"`+loc+`"}`))
+		req.Header.Set("Authorization", "Bearer "+e.admin)
+		req.Header.Set("Idempotency-Key", "k-3")
+		e.h.ServeHTTP(&hangUpWriter{ResponseRecorder: httptest.NewRecorder(), hangUp: hangUp}, req)
+		retry := post("k-3", `{"ref":"DH-3","birth_date":"2026-12-01","location_id":"`+loc+`"}`)
+		if retry.status != 201 || retry.header.Get("Idempotent-Replay") != "true" {
+			t.Fatalf("the retry after a hang-up: %d %s; want the first answer replayed", retry.status, retry.body)
+		}
+		if n := e.do("GET", "/api/v1/babies?ref=DH-3", e.admin, nil).json(t)["total"].(float64); n != 1 {
+			t.Fatalf("%v babies DH-3 after a retry; want 1", n)
+		}
 	})
+}
+
+// hangUpWriter cancels the request, as a client that goes away does, when the
+// answer starts.
+type hangUpWriter struct {
+	*httptest.ResponseRecorder
+	hangUp context.CancelFunc
+}
+
+func (w *hangUpWriter) WriteHeader(code int) {
+	w.hangUp()
+	w.ResponseRecorder.WriteHeader(code)
+}
+
+func (w *hangUpWriter) Write(b []byte) (int, error) {
+	w.hangUp()
+	return w.ResponseRecorder.Write(b)
 }

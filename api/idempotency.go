@@ -2,25 +2,63 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
 
-// recorder keeps a copy of what a handler writes.
+// recorder holds back what a handler writes until the answer is recorded for
+// replays: an answer that cannot be kept is not given.
 type recorder struct {
 	gin.ResponseWriter
-	body bytes.Buffer
+	status int
+	body   bytes.Buffer
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
 }
+
+func (r *recorder) WriteHeaderNow() {}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
+}
+
+func (r *recorder) WriteString(s string) (int, error) { return r.Write([]byte(s)) }
+
+func (r *recorder) Status() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+func (r *recorder) Written() bool { return r.status != 0 }
+
+func (r *recorder) Size() int { return r.body.Len() }
+
+// send writes the held-back answer to the client.
+func (r *recorder) send() {
+	r.ResponseWriter.WriteHeader(r.Status())
+	_, _ = r.ResponseWriter.Write(r.body.Bytes())
+}
+
+// idempotencyTimeout bounds recording an answer; the record is written with a
+// context of its own, so that a client hanging up after its write committed
+// cannot keep the answer from being recorded (and the write from being replayed
+// instead of run twice).
+const idempotencyTimeout = 5 * time.Second
 
 // idempotent honours the Idempotency-Key header on writes: the first request
 // with a key runs and its answer is kept (24 hours); a retry with the same key
@@ -72,9 +110,21 @@ func (s *Server) idempotent(c *gin.Context) {
 	rec := &recorder{ResponseWriter: c.Writer}
 	c.Writer = rec
 	c.Next()
+	c.Writer = rec.ResponseWriter
+	keep, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyTimeout)
+	defer cancel()
 	if rec.Status() >= 500 {
-		_ = s.db.ForgetIdempotencyKey(ctx, tok, key)
+		// Our failure: a retry runs again. If even the claim cannot be dropped,
+		// it is taken over once stale.
+		if err := s.db.ForgetIdempotencyKey(keep, tok, key); err != nil {
+			s.log.Warn("idempotency claim not dropped", "request_id", requestID(c), "err", err)
+		}
+		rec.send()
 		return
 	}
-	_ = s.db.SaveIdempotentAnswer(ctx, tok, key, rec.Status(), rec.Header().Get("Content-Type"), rec.body.String())
+	if err := s.db.SaveIdempotentAnswer(keep, tok, key, rec.Status(), rec.Header().Get("Content-Type"), rec.body.String()); err != nil {
+		s.fail(c, fmt.Errorf("record the answer for Idempotency-Key: %w", err))
+		return
+	}
+	rec.send()
 }

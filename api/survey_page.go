@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -126,7 +127,7 @@ func (s *Server) surveySubmit(c *gin.Context) {
 			return
 		}
 		var e *store.Error
-		if !asStoreError(err, &e) {
+		if !errors.As(err, &e) {
 			s.fail(c, err)
 			return
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -196,7 +197,7 @@ func (s *Server) weekBlock(c *gin.Context) {
 			return
 		}
 		var e *store.Error
-		if !asStoreError(err, &e) || e.Code == store.ENotFound || e.Code == store.EForbidden {
+		if !errors.As(err, &e) || e.Code == store.ENotFound || e.Code == store.EForbidden {
 			s.fail(c, err)
 			return
 		}
@@ -218,12 +219,4 @@ func (s *Server) weekBlock(c *gin.Context) {
 	}
 	c.Request.URL.RawQuery = url.Values{"date": {form.Date}, "lang": {lang(c)}}.Encode()
 	s.renderWeek(c, http.StatusUnprocessableEntity, form)
-}
-
-func asStoreError(err error, target **store.Error) bool {
-	e, ok := err.(*store.Error)
-	if ok {
-		*target = e
-	}
-	return ok
 }

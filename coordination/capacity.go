@@ -2,6 +2,7 @@ package coordination
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -54,8 +55,8 @@ func (s *Service) Forecast(ctx context.Context, a store.Actor, organisationID st
 // ProblemsAsFields turns planner problems into an invalid-fields error naming
 // each path; other errors pass through.
 func ProblemsAsFields(err error) error {
-	ps, ok := err.(planner.Problems)
-	if !ok {
+	var ps planner.Problems
+	if !errors.As(err, &ps) {
 		return err
 	}
 	var f store.Fields

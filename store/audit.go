@@ -62,8 +62,11 @@ func (db *DB) audit(tx *gorm.DB, a Actor, organisationID, action, entity, outcom
 	return tx.CreateInBatches(rows, 500).Error
 }
 
-// auditFailure records a refused or failed attempt outside the failed transaction.
-func (db *DB) auditFailure(ctx context.Context, a Actor, action, entity, recordID string, err error) {
+// auditFailure records a refused or failed attempt outside the failed
+// transaction and returns the error the caller answers: err itself, or, when
+// the attempt cannot be audited, an internal error, so that nothing about a
+// baby's record goes unlogged quietly.
+func (db *DB) auditFailure(ctx context.Context, a Actor, action, entity, recordID string, err error) error {
 	outcome := "error"
 	switch ErrorCode(err) {
 	case ENotFound:
@@ -74,7 +77,10 @@ func (db *DB) auditFailure(ctx context.Context, a Actor, action, entity, recordI
 		outcome = OutcomeRejected
 	}
 	org := a.OrganisationID
-	_ = db.audit(db.gorm.WithContext(ctx), a, org, action, entity, outcome, string(ErrorCode(err)), recordID)
+	if auditErr := db.audit(db.gorm.WithContext(context.WithoutCancel(ctx)), a, org, action, entity, outcome, string(ErrorCode(err)), recordID); auditErr != nil {
+		return fmt.Errorf("store: audit the refused %s of %s %q (%v): %w", action, entity, recordID, err, auditErr)
+	}
+	return err
 }
 
 // AuditFilter selects audit rows.

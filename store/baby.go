@@ -101,9 +101,7 @@ func (db *DB) Today() civil.Date { return civil.Today(db.now()) }
 // nurses and location staff they do not exist (404), and the attempt is logged.
 func (db *DB) RequireBabyAccess(ctx context.Context, a Actor, action, id string) error {
 	if a.Role != RoleAdmin && a.Role != RoleCoordinator {
-		err := Errorf(ENotFound, "no baby records for the %s role", a.Role)
-		db.auditFailure(ctx, a, action, "baby", id, err)
-		return err
+		return db.auditFailure(ctx, a, action, "baby", id, Errorf(ENotFound, "no baby records for the %s role", a.Role))
 	}
 	return nil
 }
@@ -125,7 +123,11 @@ func (db *DB) checkRefFree(tx *gorm.DB, organisationID, ref, exceptID string) er
 	if exceptID != "" {
 		q = q.Where("id <> ?", exceptID)
 	}
-	if count(q) > 0 {
+	taken, err := exists(q)
+	if err != nil {
+		return err
+	}
+	if taken {
 		return &Error{Code: EConflict, Message: "a baby with this ref already exists in the organisation",
 			Fields: []FieldError{{Field: "ref", Detail: "is already taken"}}}
 	}
@@ -162,7 +164,7 @@ func (db *DB) CreateBaby(ctx context.Context, a Actor, b *Baby) error {
 		})
 	}
 	if err != nil {
-		db.auditFailure(ctx, a, ActionCreate, "baby", "", err)
+		err = db.auditFailure(ctx, a, ActionCreate, "baby", "", err)
 	}
 	return err
 }
@@ -182,7 +184,7 @@ func (db *DB) Baby(ctx context.Context, a Actor, id string) (*Baby, error) {
 		return db.audit(tx, a, b.OrganisationID, ActionRead, "baby", OutcomeSuccess, "", id)
 	})
 	if err != nil {
-		db.auditFailure(ctx, a, ActionRead, "baby", id, err)
+		err = db.auditFailure(ctx, a, ActionRead, "baby", id, err)
 	}
 	return out, err
 }
@@ -285,7 +287,7 @@ func (db *DB) UpdateBaby(ctx context.Context, a Actor, id string, change func(*B
 		return db.audit(tx, a, b.OrganisationID, ActionUpdate, "baby", OutcomeSuccess, "changed: "+changedBabyFields(old, &b), id)
 	})
 	if err != nil {
-		db.auditFailure(ctx, a, ActionUpdate, "baby", id, err)
+		err = db.auditFailure(ctx, a, ActionUpdate, "baby", id, err)
 	}
 	return out, err
 }
@@ -334,7 +336,7 @@ func (db *DB) DeleteBaby(ctx context.Context, a Actor, id string) error {
 		return db.audit(tx, a, b.OrganisationID, ActionDelete, "baby", OutcomeSuccess, "", id)
 	})
 	if err != nil {
-		db.auditFailure(ctx, a, ActionDelete, "baby", id, err)
+		err = db.auditFailure(ctx, a, ActionDelete, "baby", id, err)
 	}
 	return err
 }

@@ -96,7 +96,11 @@ func (a Actor) scopeFacilitators(q *gorm.DB) *gorm.DB {
 }
 
 func (db *DB) checkFacilitatorOrganisation(tx *gorm.DB, a Actor, fc *Facilitator) error {
-	if !a.CanSeeOrganisation(fc.OrganisationID) || count(tx.Model(&Organisation{}).Where("id = ?", fc.OrganisationID)) == 0 {
+	known, err := exists(tx.Model(&Organisation{}).Where("id = ?", fc.OrganisationID))
+	if err != nil {
+		return err
+	}
+	if !a.CanSeeOrganisation(fc.OrganisationID) || !known {
 		return &Error{Code: EInvalid, Message: "the request has invalid fields",
 			Fields: []FieldError{{Field: "organisation_id", Detail: fmt.Sprintf("unknown organisation %q", fc.OrganisationID)}}}
 	}

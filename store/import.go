@@ -2,12 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/coplan/coplan/civil"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -106,7 +107,8 @@ func (db *DB) checkImport(ctx context.Context, a Actor, rows []ImportRow) ([]Bab
 		if err == nil {
 			err = validateBabyDates(&b, nil, today)
 		}
-		if e, ok := err.(*Error); ok {
+		var e *Error
+		if errors.As(err, &e) {
 			for _, f := range e.Fields {
 				field := f.Field
 				if field == "location_id" {
@@ -203,9 +205,14 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, babies []Baby, progress f
 	})
 }
 
-// translatePg maps a unique violation during COPY to gorm's error.
+// uniqueViolation is PostgreSQL's SQLSTATE for a broken unique constraint.
+const uniqueViolation = "23505"
+
+// translatePg maps a unique violation during COPY (which goes around gorm's
+// error translation) to gorm's error, by the driver's error code.
 func translatePg(err error) error {
-	if err != nil && (strings.Contains(err.Error(), "SQLSTATE 23505")) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == uniqueViolation {
 		return gorm.ErrDuplicatedKey
 	}
 	return err

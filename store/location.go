@@ -85,25 +85,38 @@ func (a Actor) scopeLocations(q *gorm.DB, idColumn, orgColumn string) *gorm.DB {
 // checkReferences checks that l's organisation and catchment exist and are visible.
 func (db *DB) checkLocationReferences(tx *gorm.DB, a Actor, l *Location) error {
 	var f Fields
-	if !a.CanSeeOrganisation(l.OrganisationID) {
-		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
-	} else if n := count(tx.Model(&Organisation{}).Where("id = ?", l.OrganisationID)); n == 0 {
+	known, err := exists(tx.Model(&Organisation{}).Where("id = ?", l.OrganisationID))
+	if err != nil {
+		return err
+	}
+	if !a.CanSeeOrganisation(l.OrganisationID) || !known {
 		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
 	}
 	for i, c := range l.Catchment {
-		if n := count(tx.Model(&Location{}).Where("id = ?", c)); n == 0 {
+		known, err := exists(tx.Model(&Location{}).Where("id = ?", c))
+		if err != nil {
+			return err
+		}
+		if !known {
 			f.Add(fmt.Sprintf("catchment[%d]", i), "unknown location %q", c)
 		}
 	}
 	return f.Err()
 }
 
-func count(q *gorm.DB) int64 {
+// count counts the rows of q; a database error is an error, never a count.
+func count(q *gorm.DB) (int64, error) {
 	var n int64
 	if err := q.Count(&n).Error; err != nil {
-		return -1
+		return 0, fmt.Errorf("store: count: %w", err)
 	}
-	return n
+	return n, nil
+}
+
+// exists reports whether q selects a row.
+func exists(q *gorm.DB) (bool, error) {
+	n, err := count(q)
+	return n > 0, err
 }
 
 // CreateLocation stores a new location (admin, or a coordinator for its own organisation).
@@ -191,7 +204,11 @@ func (db *DB) DeleteLocation(ctx context.Context, a Actor, id string) error {
 		if _, err := first[Location](db.forUpdate(q), "location", id); err != nil {
 			return err
 		}
-		if n := count(tx.Model(&Baby{}).Where("location_id = ?", id)); n != 0 {
+		n, err := count(tx.Model(&Baby{}).Where("location_id = ?", id))
+		if err != nil {
+			return err
+		}
+		if n != 0 {
 			return Errorf(EConflict, "location %s still has %d babies; move them first", id, n)
 		}
 		if err := tx.Where("location_id = ?", id).Delete(&Room{}).Error; err != nil {

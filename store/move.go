@@ -101,7 +101,7 @@ func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.D
 		return db.audit(tx, a, fromOrg, ActionMove, "baby", OutcomeSuccess, detail, id)
 	})
 	if err != nil {
-		db.auditFailure(ctx, a, ActionMove, "baby", id, err)
+		err = db.auditFailure(ctx, a, ActionMove, "baby", id, err)
 	}
 	return move, baby, err
 }
@@ -124,7 +124,7 @@ func (db *DB) Moves(ctx context.Context, a Actor, id string) ([]Move, error) {
 		return db.audit(tx, a, b.OrganisationID, ActionRead, "baby", OutcomeSuccess, "moves", id)
 	})
 	if err != nil {
-		db.auditFailure(ctx, a, ActionRead, "baby", id, err)
+		err = db.auditFailure(ctx, a, ActionRead, "baby", id, err)
 	}
 	return moves, err
 }

@@ -62,7 +62,7 @@ func (db *DB) ExportBaby(ctx context.Context, a Actor, id string) (*Export, erro
 		return db.audit(tx, a, b.OrganisationID, ActionExport, "baby", OutcomeSuccess, "", id)
 	})
 	if err != nil {
-		db.auditFailure(ctx, a, ActionExport, "baby", id, err)
+		err = db.auditFailure(ctx, a, ActionExport, "baby", id, err)
 	}
 	return out, err
 }

@@ -332,3 +332,45 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		}
 	})
 }
+
+// A database error during a reference check is an internal error, never an
+// answer about the data: not "still has babies", not "unknown organisation".
+func TestDatabaseErrorsInReferenceChecksAreNotAnswers(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := storetest.MustCreateOrganisation(t, db, "GGD Drenthe")
+		loc := storetest.MustCreateLocation(t, db, org.ID, "azc Emmen")
+		if err := storetest.Exec(db, "ALTER TABLE babies RENAME TO babies_away"); err != nil {
+			t.Fatal(err)
+		}
+		err := db.DeleteLocation(ctx, store.System, loc.ID)
+		if err == nil || store.ErrorCode(err) != store.EInternal {
+			t.Fatalf("deleting a location while babies cannot be counted: %v; want an internal error", err)
+		}
+		if _, err := db.Location(ctx, store.System, loc.ID); err != nil {
+			t.Fatalf("the location went: %v", err)
+		}
+	})
+}
+
+// An access to a baby's record that cannot be audited does not succeed, and
+// neither does a refused one pass as an ordinary refusal.
+func TestAccessThatCannotBeAuditedFails(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := storetest.MustCreateOrganisation(t, db, "GGD Drenthe")
+		loc := storetest.MustCreateLocation(t, db, org.ID, "azc Emmen")
+		b := storetest.MustCreateBaby(t, db, loc.ID, "EM-1", "2026-12-01")
+		_, coord := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: org.ID})
+		_, staff := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleLocation, LocationID: loc.ID})
+		if err := storetest.Exec(db, "ALTER TABLE audit_log RENAME TO audit_away"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.Baby(ctx, coord, b.ID); err == nil || store.ErrorCode(err) != store.EInternal {
+			t.Fatalf("an unaudited read: %v, %v; want an internal error", got, err)
+		}
+		if _, err := db.Baby(ctx, staff, b.ID); store.ErrorCode(err) != store.EInternal {
+			t.Fatalf("an unaudited refusal: %v; want an internal error", err)
+		}
+	})
+}

@@ -130,7 +130,11 @@ func (db *DB) CreateSurvey(ctx context.Context, a Actor, s *Survey, organisation
 		}
 		var f Fields
 		for i, id := range organisationIDs {
-			if count(tx.Model(&Organisation{}).Where("id = ?", id)) == 0 {
+			known, err := exists(tx.Model(&Organisation{}).Where("id = ?", id))
+			if err != nil {
+				return err
+			}
+			if !known {
 				f.Add(fmt.Sprintf("organisation_ids[%d]", i), "unknown organisation %q", id)
 			}
 		}
@@ -226,7 +230,11 @@ func (db *DB) SaveResponse(ctx context.Context, surveyID, organisationID string,
 		if err != nil {
 			return err
 		}
-		if count(tx.Model(&Invitation{}).Where("survey_id = ? AND organisation_id = ?", surveyID, organisationID)) == 0 {
+		invited, err := exists(tx.Model(&Invitation{}).Where("survey_id = ? AND organisation_id = ?", surveyID, organisationID))
+		if err != nil {
+			return err
+		}
+		if !invited {
 			return notFound("invitation of organisation", organisationID)
 		}
 		if today := db.Today(); today > s.Deadline {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,7 +43,8 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	bar := progressBar(stderr)
 	n, err := db.ImportBabies(ctx, store.Actor{TokenID: "cli:import", Role: store.RoleAdmin}, rows, bar)
 	fmt.Fprintln(stderr)
-	if e, ok := err.(*store.Error); ok && e.Code == store.EInvalid {
+	var e *store.Error
+	if errors.As(err, &e) && e.Code == store.EInvalid {
 		for _, fe := range e.Fields {
 			fmt.Fprintf(stderr, "%s: %s\n", strings.NewReplacer("rows[", "line ", "].", ", ").Replace(fe.Field), fe.Detail)
 		}

@@ -86,8 +86,8 @@ func (p *parser) alsoInvalid(in *planner.Input) planner.Problems {
 			check.Today = civil.MustParse("9999-12-31")
 		}
 	}
-	ps, ok := planner.Validate(&check).(planner.Problems)
-	if !ok {
+	var ps planner.Problems
+	if !errors.As(planner.Validate(&check), &ps) {
 		return nil
 	}
 	var out planner.Problems

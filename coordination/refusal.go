@@ -6,12 +6,12 @@ import (
 	"github.com/coplan/coplan/store"
 )
 
-// refusal turns the rules a change would break into the one error people and
+// Refusal turns the rules a change would break into the one error people and
 // clients read: a clash with another booking (a room or person booked twice, a
 // weekly maximum) is a conflict (409), any other rule unprocessable (422). Each
 // violation names a field by fieldOf and reads in English for the API; pages
 // render the same violations, by code and ids, in the reader's language.
-func refusal(vs []planner.Violation, fieldOf func(planner.Violation) string) error {
+func Refusal(vs []planner.Violation, fieldOf func(planner.Violation) string) error {
 	if len(vs) == 0 {
 		return nil
 	}

@@ -21,7 +21,7 @@ type SessionChange struct {
 
 // ChangeSession applies a coordinator's change to a session after checking
 // every hard rule the planner keeps on the organisation's whole stored plan:
-// what the change newly breaks is refused (see refusal). The change is audited,
+// what the change newly breaks is refused (see Refusal). The change is audited,
 // bumps the sequence and tells the facilitators of a session in the next two
 // weeks.
 func (s *Service) ChangeSession(ctx context.Context, a store.Actor, id string, ch SessionChange) (*store.Session, error) {
@@ -55,7 +55,7 @@ func (s *Service) ChangeSession(ctx context.Context, a store.Actor, id string, c
 			if err != nil {
 				return err
 			}
-			if err := refusal(broken, SessionField); err != nil {
+			if err := Refusal(broken, SessionField); err != nil {
 				return err
 			}
 			sess.InterpreterLanguages = st.interpreterNeeds(sess.GroupID, sess)

@@ -55,88 +55,115 @@ func (db *DB) PlanOverview(ctx context.Context, a Actor, organisationID string) 
 		return nil, err
 	}
 	err = db.tx(ctx, func(tx *gorm.DB) error {
-		var locs []Location
-		if err := tx.Where("organisation_id = ?", organisationID).Order("name, id").Find(&locs).Error; err != nil {
+		if err := out.loadLocations(tx, organisationID); err != nil {
 			return err
 		}
-		var rooms []Room
-		var facs []Facilitator
-		var groups []Group
-		var sessions []Session
-		var counts []struct {
-			GroupID string
-			N       int
-		}
-		if err := tx.Where("location_id IN (SELECT id FROM locations WHERE organisation_id = ?)", organisationID).Find(&rooms).Error; err != nil {
+		shown, err := out.loadUnplaced(tx, organisationID)
+		if err != nil || len(shown) == 0 {
 			return err
-		}
-		if err := tx.Where("organisation_id = ?", organisationID).Find(&facs).Error; err != nil {
-			return err
-		}
-		if err := tx.Where("organisation_id = ?", organisationID).Order("id").Find(&groups).Error; err != nil {
-			return err
-		}
-		if err := tx.Where("organisation_id = ?", organisationID).Order("group_id, number").Find(&sessions).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&GroupMember{}).Select("group_id, COUNT(*) AS n").Where("left_on IS NULL").Group("group_id").Scan(&counts).Error; err != nil {
-			return err
-		}
-		for _, r := range rooms {
-			out.Rooms[r.ID] = r.Name
-		}
-		for _, f := range facs {
-			out.Facilitators[f.ID] = f.DisplayName
-		}
-		families := map[string]int{}
-		for _, c := range counts {
-			families[c.GroupID] = c.N
-		}
-		byGroup := map[string][]Session{}
-		for _, s := range sessions {
-			byGroup[s.GroupID] = append(byGroup[s.GroupID], s)
-		}
-		unplanned := map[string][]planner.UnplannedSession{}
-		if out.Run != nil {
-			for _, u := range out.Run.UnplannedSessions {
-				unplanned[u.GroupID] = append(unplanned[u.GroupID], u)
-			}
-		}
-		for _, l := range locs {
-			lp := LocationPlan{Location: l}
-			for _, g := range groups {
-				if g.LocationID == l.ID {
-					lp.Groups = append(lp.Groups, GroupPlan{Group: g, Families: families[g.ID], Sessions: byGroup[g.ID], Unplanned: unplanned[g.ID]})
-				}
-			}
-			sort.SliceStable(lp.Groups, func(i, j int) bool {
-				a, b := lp.Groups[i].Sessions, lp.Groups[j].Sessions
-				return len(a) > 0 && (len(b) == 0 || a[0].StartsAt.Before(b[0].StartsAt))
-			})
-			out.Locations = append(out.Locations, lp)
-		}
-		if out.Run == nil || len(out.Run.Unplaced) == 0 {
-			return nil
-		}
-		reasons := map[string]string{}
-		ids := make([]string, 0, len(out.Run.Unplaced))
-		for _, u := range out.Run.Unplaced {
-			reasons[u.BabyID] = u.Reason
-			ids = append(ids, u.BabyID)
-		}
-		var babies []Baby
-		if err := tx.Where("id IN ? AND organisation_id = ?", ids, organisationID).Order("ref").Find(&babies).Error; err != nil {
-			return err
-		}
-		shown := make([]string, 0, len(babies))
-		for _, b := range babies {
-			out.Unplaced = append(out.Unplaced, UnplacedBaby{BabyID: b.ID, Ref: b.Ref, LocationID: b.LocationID, Reason: reasons[b.ID]})
-			shown = append(shown, b.ID)
-		}
-		if len(shown) == 0 {
-			return nil
 		}
 		return db.audit(tx, a, organisationID, ActionList, "baby", OutcomeSuccess, "plan page: unplaced", shown...)
 	})
 	return out, err
+}
+
+// overviewRecords are what the page lists of one organisation.
+type overviewRecords struct {
+	locs     []Location
+	rooms    []Room
+	facs     []Facilitator
+	groups   []Group
+	sessions []Session
+	counts   []struct {
+		GroupID string
+		N       int
+	}
+}
+
+func loadOverviewRecords(tx *gorm.DB, organisationID string) (*overviewRecords, error) {
+	r := &overviewRecords{}
+	for _, q := range []struct {
+		what string
+		q    *gorm.DB
+		dst  any
+	}{
+		{"locations", tx.Where("organisation_id = ?", organisationID).Order("name, id"), &r.locs},
+		{"rooms", tx.Where("location_id IN (SELECT id FROM locations WHERE organisation_id = ?)", organisationID), &r.rooms},
+		{"facilitators", tx.Where("organisation_id = ?", organisationID), &r.facs},
+		{"groups", tx.Where("organisation_id = ?", organisationID).Order("id"), &r.groups},
+		{"sessions", tx.Where("organisation_id = ?", organisationID).Order("group_id, number"), &r.sessions},
+	} {
+		if err := q.q.Find(q.dst).Error; err != nil {
+			return nil, wrapRead(err, q.what)
+		}
+	}
+	err := tx.Model(&GroupMember{}).Select("group_id, COUNT(*) AS n").Where("left_on IS NULL").Group("group_id").Scan(&r.counts).Error
+	return r, wrapRead(err, "members")
+}
+
+// loadLocations fills the names and, per location, its groups with their
+// family counts, sessions and unplanned sessions, the first to meet first.
+func (out *PlanOverview) loadLocations(tx *gorm.DB, organisationID string) error {
+	r, err := loadOverviewRecords(tx, organisationID)
+	if err != nil {
+		return err
+	}
+	for _, room := range r.rooms {
+		out.Rooms[room.ID] = room.Name
+	}
+	for _, f := range r.facs {
+		out.Facilitators[f.ID] = f.DisplayName
+	}
+	families := map[string]int{}
+	for _, c := range r.counts {
+		families[c.GroupID] = c.N
+	}
+	byGroup := map[string][]Session{}
+	for _, s := range r.sessions {
+		byGroup[s.GroupID] = append(byGroup[s.GroupID], s)
+	}
+	unplanned := map[string][]planner.UnplannedSession{}
+	if out.Run != nil {
+		for _, u := range out.Run.UnplannedSessions {
+			unplanned[u.GroupID] = append(unplanned[u.GroupID], u)
+		}
+	}
+	for _, l := range r.locs {
+		lp := LocationPlan{Location: l}
+		for _, g := range r.groups {
+			if g.LocationID == l.ID {
+				lp.Groups = append(lp.Groups, GroupPlan{Group: g, Families: families[g.ID], Sessions: byGroup[g.ID], Unplanned: unplanned[g.ID]})
+			}
+		}
+		sort.SliceStable(lp.Groups, func(i, j int) bool {
+			a, b := lp.Groups[i].Sessions, lp.Groups[j].Sessions
+			return len(a) > 0 && (len(b) == 0 || a[0].StartsAt.Before(b[0].StartsAt))
+		})
+		out.Locations = append(out.Locations, lp)
+	}
+	return nil
+}
+
+// loadUnplaced lists the babies the last run could not place by ref and
+// returns their ids, for the audit.
+func (out *PlanOverview) loadUnplaced(tx *gorm.DB, organisationID string) ([]string, error) {
+	if out.Run == nil || len(out.Run.Unplaced) == 0 {
+		return nil, nil
+	}
+	reasons := map[string]string{}
+	ids := make([]string, 0, len(out.Run.Unplaced))
+	for _, u := range out.Run.Unplaced {
+		reasons[u.BabyID] = u.Reason
+		ids = append(ids, u.BabyID)
+	}
+	var babies []Baby
+	if err := tx.Where("id IN ? AND organisation_id = ?", ids, organisationID).Order("ref").Find(&babies).Error; err != nil {
+		return nil, wrapRead(err, "unplaced babies")
+	}
+	shown := make([]string, 0, len(babies))
+	for _, b := range babies {
+		out.Unplaced = append(out.Unplaced, UnplacedBaby{BabyID: b.ID, Ref: b.Ref, LocationID: b.LocationID, Reason: reasons[b.ID]})
+		shown = append(shown, b.ID)
+	}
+	return shown, nil
 }

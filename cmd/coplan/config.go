@@ -55,50 +55,69 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %v", errUsage, err)
 	}
+	for _, load := range []func(*config, func(string) string) error{loadServer, loadSchedules, loadMail, loadLimits, loadProcess} {
+		if err := load(&c, getenv); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// loadServer checks where coplan listens, its public URL, its database,
+// secret and proxies.
+func loadServer(c *config, getenv func(string) string) error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return c, fmt.Errorf("COPLAN_ADDR: %q is not host:port (e.g. 127.0.0.1:8080)", c.Addr)
+		return fmt.Errorf("COPLAN_ADDR: %q is not host:port (e.g. 127.0.0.1:8080)", c.Addr)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("COPLAN_BASE_URL: %q is not an http(s) URL such as https://coplan.example.nl", c.BaseURL)
+		return fmt.Errorf("COPLAN_BASE_URL: %q is not an http(s) URL such as https://coplan.example.nl", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if strings.Contains(c.DatabaseURL, "://") && !store.IsPostgresURL(c.DatabaseURL) {
-		return c, fmt.Errorf("COPLAN_DATABASE_URL: only postgres:// URLs or a SQLite file path are supported")
+		return fmt.Errorf("COPLAN_DATABASE_URL: only postgres:// URLs or a SQLite file path are supported")
 	}
 	if c.Secret != "" && len(c.Secret) < 32 {
-		return c, fmt.Errorf("COPLAN_SECRET: must be at least 32 characters (e.g. openssl rand -hex 32)")
+		return fmt.Errorf("COPLAN_SECRET: must be at least 32 characters (e.g. openssl rand -hex 32)")
 	}
 	if v := getenv("COPLAN_TRUSTED_PROXIES"); v != "" {
 		for _, p := range strings.Split(v, ",") {
 			p = strings.TrimSpace(p)
 			if net.ParseIP(p) == nil {
 				if _, _, err := net.ParseCIDR(p); err != nil {
-					return c, fmt.Errorf("COPLAN_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
+					return fmt.Errorf("COPLAN_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
 				}
 			}
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
-	c.CronPublish = or(getenv("COPLAN_CRON_PUBLISH"), "*/5 * * * *")
-	if _, err := jobs.Parse(c.CronPublish); err != nil {
-		return c, fmt.Errorf("COPLAN_CRON_PUBLISH: %q is not a cron schedule (e.g. */5 * * * *): %v", c.CronPublish, err)
+	return nil
+}
+
+// loadSchedules checks the cron schedules of the jobs.
+func loadSchedules(c *config, getenv func(string) string) error {
+	for _, s := range []struct {
+		name, def string
+		dst       *string
+	}{{"COPLAN_CRON_PUBLISH", "*/5 * * * *", &c.CronPublish}, {"COPLAN_CRON_REMIND", "0 9 * * *", &c.CronRemind},
+		{"COPLAN_CRON_RETENTION", "30 3 * * *", &c.CronRetention}} {
+		*s.dst = or(getenv(s.name), s.def)
+		if _, err := jobs.Parse(*s.dst); err != nil {
+			return fmt.Errorf("%s: %q is not a cron schedule (e.g. %s): %v", s.name, *s.dst, s.def, err)
+		}
 	}
-	c.CronRemind = or(getenv("COPLAN_CRON_REMIND"), "0 9 * * *")
-	if _, err := jobs.Parse(c.CronRemind); err != nil {
-		return c, fmt.Errorf("COPLAN_CRON_REMIND: %q is not a cron schedule (e.g. 0 9 * * *): %v", c.CronRemind, err)
-	}
-	c.CronRetention = or(getenv("COPLAN_CRON_RETENTION"), "30 3 * * *")
-	if _, err := jobs.Parse(c.CronRetention); err != nil {
-		return c, fmt.Errorf("COPLAN_CRON_RETENTION: %q is not a cron schedule (e.g. 30 3 * * *): %v", c.CronRetention, err)
-	}
+	return nil
+}
+
+// loadMail checks the SMTP server, the sender and the outbox's timing.
+func loadMail(c *config, getenv func(string) string) error {
 	if v := getenv("COPLAN_SMTP_URL"); v != "" {
 		u, err := mail.ParseServer(v)
 		if err != nil {
-			return c, fmt.Errorf("COPLAN_SMTP_URL: %v", err)
+			return fmt.Errorf("COPLAN_SMTP_URL: %v", err)
 		}
 		c.SMTP = u
 	}
@@ -108,16 +127,31 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 		c.SMTPFrom = "coplan <noreply@" + u.Hostname() + ">"
 	}
 	if _, err := netmail.ParseAddress(c.SMTPFrom); err != nil {
-		return c, fmt.Errorf("COPLAN_SMTP_FROM: %q is not an address such as coplan <noreply@ggd.nl>", c.SMTPFrom)
+		return fmt.Errorf("COPLAN_SMTP_FROM: %q is not an address such as coplan <noreply@ggd.nl>", c.SMTPFrom)
 	}
-	c.SMTPPoll = 30 * time.Second
-	if v := getenv("COPLAN_SMTP_POLL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 100*time.Millisecond {
-			return c, fmt.Errorf("COPLAN_SMTP_POLL: %q is not a duration such as 30s", v)
-		}
-		c.SMTPPoll = d
+	var err error
+	if c.SMTPPoll, err = duration(getenv, "COPLAN_SMTP_POLL", 30*time.Second, 100*time.Millisecond); err != nil {
+		return err
 	}
+	c.SMTPStale, err = duration(getenv, "COPLAN_SMTP_STALE", 2*time.Minute, time.Second)
+	return err
+}
+
+// duration reads a duration of at least least, or def when unset.
+func duration(getenv func(string) string, name string, def, least time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least {
+		return 0, fmt.Errorf("%s: %q is not a duration of at least %s, such as %s", name, v, least, def)
+	}
+	return d, nil
+}
+
+// loadLimits checks the rate limits and the database pool.
+func loadLimits(c *config, getenv func(string) string) error {
 	for _, r := range []struct {
 		name string
 		dst  *float64
@@ -127,27 +161,24 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 		if v := getenv(r.name); v != "" {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || f < 0 {
-				return c, fmt.Errorf("%s: %q is not a number of requests per second (0 switches the limit off)", r.name, v)
+				return fmt.Errorf("%s: %q is not a number of requests per second (0 switches the limit off)", r.name, v)
 			}
 			*r.dst = f
 		}
-	}
-	c.SMTPStale = 2 * time.Minute
-	if v := getenv("COPLAN_SMTP_STALE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second {
-			return c, fmt.Errorf("COPLAN_SMTP_STALE: %q is not a duration of at least 1s", v)
-		}
-		c.SMTPStale = d
 	}
 	c.DBMaxConns = 20
 	if v := getenv("COPLAN_DB_MAX_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			return c, fmt.Errorf("COPLAN_DB_MAX_CONNS: %q is not a number of connections from 1 to 500", v)
+			return fmt.Errorf("COPLAN_DB_MAX_CONNS: %q is not a number of connections from 1 to 500", v)
 		}
 		c.DBMaxConns = n
 	}
+	return nil
+}
+
+// loadProcess names the process and sets its log level.
+func loadProcess(c *config, getenv func(string) string) error {
 	c.Replica = getenv("COPLAN_REPLICA")
 	if c.Replica == "" {
 		host, _ := os.Hostname()
@@ -155,10 +186,10 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 	}
 	if v := getenv("COPLAN_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
-			return c, fmt.Errorf("COPLAN_LOG_LEVEL: %q is not debug, info, warn or error", v)
+			return fmt.Errorf("COPLAN_LOG_LEVEL: %q is not debug, info, warn or error", v)
 		}
 	}
-	return c, nil
+	return nil
 }
 
 func or(v, def string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coplan/coplan/api"
 	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/jobs"
 	"github.com/coplan/coplan/metrics"
@@ -29,18 +30,32 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.db.Close()
-	c, now, log, db := a.cfg, a.now, a.log, a.db
 	if *withDemo {
-		if err := fillDemo(ctx, db, c, log, stdout); err != nil {
+		if err := fillDemo(ctx, a.db, a.cfg, a.log, stdout); err != nil {
 			return err
 		}
 	}
-	srv, err := api.New(api.Config{DB: db, Logger: log, Now: now, BaseURL: c.BaseURL, Secret: a.key, TrustedProxies: c.TrustedProxies,
-		RatePerToken: c.RateToken, RatePerIP: c.RateIP})
+	srv, err := api.New(api.Config{DB: a.db, Coordination: coordination.New(a.db), Logger: a.log, Now: a.now, BaseURL: a.cfg.BaseURL,
+		Secret: a.key, TrustedProxies: a.cfg.TrustedProxies, RatePerToken: a.cfg.RateToken, RatePerIP: a.cfg.RateIP})
 	if err != nil {
 		return err
 	}
-	sched := jobs.New(log, now)
+	kick := make(chan struct{}, 1) // a reminder run asks the sender to send at once
+	sched, err := scheduleJobs(a, kick)
+	if err != nil {
+		return err
+	}
+	stopSender := startSender(a, kick)
+	defer stopSender()
+	watchGauges(a.db)
+	return listen(ctx, a, srv, sched)
+}
+
+// scheduleJobs registers the cron jobs: feed publication, survey reminders,
+// retention.
+func scheduleJobs(a *app, kick chan<- struct{}) (*jobs.Scheduler, error) {
+	c, log, db := a.cfg, a.log, a.db
+	sched := jobs.New(log, a.now)
 	publisher := newPublisher(db, c)
 	if err := sched.Add(calendars.PublishJob, c.CronPublish, func(ctx context.Context, slot time.Time) error {
 		res, err := publisher.Publish(ctx, slot)
@@ -50,10 +65,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		countJob(calendars.PublishJob, res.Ran, err)
 		return err
 	}); err != nil {
-		return fmt.Errorf("COPLAN_CRON_PUBLISH: %w", err)
+		return nil, fmt.Errorf("COPLAN_CRON_PUBLISH: %w", err)
 	}
 	svc := &survey.Service{DB: db, Secret: a.key, BaseURL: c.BaseURL}
-	kick := make(chan struct{}, 1)
 	if err := sched.Add(survey.RemindJob, c.CronRemind, func(ctx context.Context, slot time.Time) error {
 		planned, ran, err := svc.RunJob(ctx, slot, c.Replica)
 		countJob(survey.RemindJob, ran, err)
@@ -66,7 +80,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}); err != nil {
-		return fmt.Errorf("COPLAN_CRON_REMIND: %w", err)
+		return nil, fmt.Errorf("COPLAN_CRON_REMIND: %w", err)
 	}
 	if err := sched.Add(store.RetentionJob, c.CronRetention, func(ctx context.Context, slot time.Time) error {
 		n, ran, err := db.RunRetentionJob(ctx, slot, c.Replica)
@@ -76,15 +90,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}); err != nil {
-		return fmt.Errorf("COPLAN_CRON_RETENTION: %w", err)
+		return nil, fmt.Errorf("COPLAN_CRON_RETENTION: %w", err)
 	}
-	senderCtx, stopSender := context.WithCancel(context.Background())
-	senderDone := make(chan struct{})
+	return sched, nil
+}
+
+// startSender runs the outbox sender until the returned stop is called.
+func startSender(a *app, kick <-chan struct{}) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
 	go func() {
-		defer close(senderDone)
-		runSender(senderCtx, newSender(db, c, log, now), c.SMTPPoll, kick, log)
+		defer close(done)
+		runSender(ctx, newSender(a.db, a.cfg, a.log, a.now), a.cfg.SMTPPoll, kick, a.log)
 	}()
-	defer func() { stopSender(); <-senderDone }()
+	return func() { cancel(); <-done }
+}
+
+// watchGauges has the metrics read the outbox backlog and the last
+// publication from the database at scrape time.
+func watchGauges(db *store.DB) {
 	metrics.SetOutboxBacklog(func() float64 {
 		n, _ := db.PendingMail(context.Background())
 		return float64(n)
@@ -95,9 +119,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return 0
 	})
-	ln, err := net.Listen("tcp", c.Addr)
+}
+
+// listen serves until ctx ends, then finishes in-flight requests and lets a
+// running job finish.
+func listen(ctx context.Context, a *app, srv *api.Server, sched *jobs.Scheduler) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("COPLAN_ADDR: cannot listen on %s: %w", c.Addr, err)
+		return fmt.Errorf("COPLAN_ADDR: cannot listen on %s: %w", a.cfg.Addr, err)
 	}
 	hs := &http.Server{
 		Handler:           srv,
@@ -106,7 +135,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	log.Info("coplan serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "database", string(db.Dialect()))
+	a.log.Info("coplan serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL, "database", string(a.db.Dialect()))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	sched.Start()
@@ -115,17 +144,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests")
+	a.log.Info("shutting down: finishing in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	sched.Stop(shutdownCtx) // lets a running job finish
+	sched.Stop(shutdownCtx)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	log.Info("stopped")
+	a.log.Info("stopped")
 	return nil
 }
 

@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/coplan
 PKGS    := ./...
 
-.PHONY: run build test test-deps vet fmt bench fuzz faults clean
+.PHONY: run build test test-deps vet lint-openapi fmt bench fuzz faults clean
 
 ## run: build and start coplan with demo data on the embedded SQLite database
 run: build
@@ -12,8 +12,8 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/coplan
 
-## test: install what the tests need, then vet, check formatting and run every test with -race
-test: test-deps vet
+## test: install what the tests need, then vet, check formatting, lint the OpenAPI document and run every test with -race
+test: test-deps vet lint-openapi
 	$(GO) test -race -count=1 $(GOTESTFLAGS) $(PKGS)
 
 test-deps:
@@ -23,6 +23,12 @@ vet:
 	$(GO) vet $(PKGS)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+## lint-openapi: Redocly's recommended rules on api/openapi.yaml; any error or warning fails
+lint-openapi:
+	@out=$$(tools/redocly/node_modules/.bin/redocly lint --config api/redocly.yaml --format=stylish api/openapi.yaml 2>&1); status=$$?; \
+	if [ $$status -ne 0 ] || echo "$$out" | grep -qE '^ +[0-9]+:[0-9]+ +(error|warning)'; then echo "$$out"; exit 1; fi; \
+	echo "openapi.yaml: no errors, no warnings"
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -2,18 +2,23 @@ package api_test
 
 import (
 	"net/http"
+	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/coplan/coplan/api"
+	"github.com/coplan/coplan/planner"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 	"gopkg.in/yaml.v3"
 )
 
-// The OpenAPI document must list exactly the routes the server has.
+// The OpenAPI document (the JSON API and the feeds) and web.yaml (the pages and
+// the operational routes) together list exactly the routes the server has,
+// each once.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	db := storetest.Open(t, store.SQLite, clock)
 	e := newEnv(t, db)
@@ -43,6 +48,26 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			documented[strings.ToUpper(method)+" "+path] = true
 		}
 	}
+	var web struct {
+		Routes []struct {
+			Method, Path, Summary string
+			Responses           map[string]string
+		}
+	}
+	data, err := os.ReadFile("web.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &web); err != nil {
+		t.Fatalf("web.yaml does not parse: %v", err)
+	}
+	for _, r := range web.Routes {
+		key := r.Method + " " + r.Path
+		if documented[key] || r.Summary == "" || len(r.Responses) == 0 {
+			t.Errorf("%s is in both documents, or has no summary or responses", key)
+		}
+		documented[key] = true
+	}
 	srv, _ := api.New(api.Config{DB: db, BaseURL: "http://x"})
 	param := regexp.MustCompile(`:([a-z_]+)`)
 	served := map[string]bool{}
@@ -67,5 +92,32 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	sort.Strings(extra)
 	if len(missing)+len(extra) > 0 {
 		t.Fatalf("routes not documented: %v\ndocumented but not served: %v", missing, extra)
+	}
+}
+
+// The document lists exactly the planner's rule codes.
+func TestOpenAPIListsEveryRuleCode(t *testing.T) {
+	data, err := os.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Rule struct {
+					Enum []string `yaml:"enum"`
+				} `yaml:"Rule"`
+			} `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range planner.AllRules {
+		want = append(want, string(r))
+	}
+	if !slices.Equal(doc.Components.Schemas.Rule.Enum, want) {
+		t.Fatalf("the document's rule codes %v; the planner's %v", doc.Components.Schemas.Rule.Enum, want)
 	}
 }

@@ -29,3 +29,8 @@ fi
 if [ ! -f tools/ical/node_modules/ical.js/package.json ]; then
   (cd tools/ical && npm ci --no-audit --no-fund --silent)
 fi
+
+# Redocly's CLI, which lints the OpenAPI document (make lint-openapi).
+if [ ! -x tools/redocly/node_modules/.bin/redocly ]; then
+  (cd tools/redocly && npm ci --no-audit --no-fund --silent)
+fi

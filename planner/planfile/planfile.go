@@ -140,6 +140,9 @@ func position(data []byte, offset int64) (line, col int) {
 // final newline. Times are RFC 3339 with the offset they carry (the planner
 // writes Europe/Amsterdam), dates YYYY-MM-DD, lists [] rather than null.
 func Marshal(v any) ([]byte, error) {
+	if p, ok := v.(*planner.Plan); ok {
+		v = wirePlan(p) // a national plan has 60,000 instants: written as text once, not through time.Time's MarshalJSON
+	}
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return nil, err

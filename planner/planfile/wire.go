@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/coplan/coplan/planner"
 )
@@ -163,6 +164,38 @@ func (l location) typed(p *parser, path string) planner.Location {
 			bp := fmt.Sprintf("%s.blocks[%d]", rp, k)
 			out.Rooms[j].Blocks = append(out.Rooms[j].Blocks, planner.TimeRange{Start: p.instant(bp+".start", b.Start), End: p.instant(bp+".end", b.End)})
 		}
+	}
+	return out
+}
+
+// plan is the output's shape, with times as text.
+type plan struct {
+	Groups            []group                    `json:"groups"`
+	Unplaced          []planner.Unplaced         `json:"unplaced"`
+	UnplannedSessions []planner.UnplannedSession `json:"unplanned_sessions"`
+	Stats             planner.Stats              `json:"stats"`
+}
+
+type group struct {
+	ID             string    `json:"id"`
+	OrganisationID string    `json:"organisation_id"`
+	LocationID     string    `json:"location_id"`
+	RoomID         string    `json:"room_id"`
+	FacilitatorIDs []string  `json:"facilitator_ids"`
+	BabyIDs        []string  `json:"baby_ids"`
+	Sessions       []session `json:"sessions"`
+}
+
+func wirePlan(p *planner.Plan) plan {
+	out := plan{Groups: make([]group, len(p.Groups)), Unplaced: p.Unplaced, UnplannedSessions: p.UnplannedSessions, Stats: p.Stats}
+	for i, g := range p.Groups {
+		wg := group{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
+			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs, Sessions: make([]session, len(g.Sessions))}
+		for j, s := range g.Sessions {
+			wg.Sessions[j] = session{Number: s.Number, Start: s.Start.Format(time.RFC3339Nano), End: s.End.Format(time.RFC3339Nano),
+				RoomID: s.RoomID, FacilitatorIDs: s.FacilitatorIDs, InterpreterLanguages: s.InterpreterLanguages}
+		}
+		out.Groups[i] = wg
 	}
 	return out
 }

@@ -51,7 +51,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	var web struct {
 		Routes []struct {
 			Method, Path, Summary string
-			Responses           map[string]string
+			Responses             map[string]string
 		}
 	}
 	data, err := os.ReadFile("web.yaml")

@@ -307,6 +307,17 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 		if n := e.do("GET", "/api/v1/babies?ref=DH-3", e.admin, nil).json(t)["total"].(float64); n != 1 {
 			t.Fatalf("%v babies DH-3 after a retry; want 1", n)
 		}
+		// The kept answers hold the baby's data: they go with its record.
+		id := retry.json(t)["id"].(string)
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM idempotency_keys WHERE body LIKE '%"+id+"%'"); n != 1 {
+			t.Fatalf("%d kept answers about the baby; want 1", n)
+		}
+		if a := e.do("DELETE", "/api/v1/babies/"+id, e.admin, nil); a.status != 204 {
+			t.Fatalf("delete: %d %s", a.status, a.body)
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM idempotency_keys WHERE body LIKE '%"+id+"%'"); n != 0 {
+			t.Fatalf("%d kept answers still hold the deleted baby's data", n)
+		}
 	})
 }
 

@@ -5,9 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coplan/coplan/store"
@@ -109,22 +110,68 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 	rec := &recorder{ResponseWriter: c.Writer}
 	c.Writer = rec
+	c.Request = c.Request.WithContext(store.WithIdempotencyClaim(ctx, tok, key))
 	c.Next()
 	c.Writer = rec.ResponseWriter
 	keep, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyTimeout)
 	defer cancel()
 	if rec.Status() >= 500 {
 		// Our failure: a retry runs again. If even the claim cannot be dropped,
-		// it is taken over once stale.
+		// it is taken over once stale (unless the write committed).
 		if err := s.db.ForgetIdempotencyKey(keep, tok, key); err != nil {
 			s.log.Warn("idempotency claim not dropped", "request_id", requestID(c), "err", err)
 		}
 		rec.send()
 		return
 	}
-	if err := s.db.SaveIdempotentAnswer(keep, tok, key, rec.Status(), rec.Header().Get("Content-Type"), rec.body.String()); err != nil {
-		s.fail(c, fmt.Errorf("record the answer for Idempotency-Key: %w", err))
-		return
+	answer := idempotentAnswer{tok, key, rec.Status(), rec.Header().Get("Content-Type"), rec.body.String(), babyOf(c, rec.body.Bytes())}
+	if err := s.db.SaveIdempotentAnswer(keep, answer.token, answer.key, answer.status, answer.contentType, answer.body, answer.babyID); err != nil {
+		// The write committed with its claim marked, so a retry is never run
+		// twice; it is told to wait until the answer is recorded.
+		s.log.Warn("idempotent answer not recorded yet; retrying", "request_id", requestID(c), "err", err)
+		go s.recordLater(answer)
 	}
 	rec.send()
+}
+
+// idempotentAnswer is an answer to keep for the retries of its request.
+type idempotentAnswer struct {
+	token, key        string
+	status            int
+	contentType, body string
+	babyID            string
+}
+
+// recordLater keeps trying to record an answer the database would not take,
+// for up to an hour, while its request's retries are told to wait.
+func (s *Server) recordLater(a idempotentAnswer) {
+	wait := time.Second
+	for deadline := time.Now().Add(time.Hour); time.Now().Before(deadline); wait = min(2*wait, time.Minute) {
+		time.Sleep(wait)
+		ctx, cancel := context.WithTimeout(context.Background(), idempotencyTimeout)
+		err := s.db.SaveIdempotentAnswer(ctx, a.token, a.key, a.status, a.contentType, a.body, a.babyID)
+		cancel()
+		if err == nil {
+			return
+		}
+	}
+	s.log.Error("idempotent answer not recorded; retries of its request wait until the key expires")
+}
+
+// babyOf is the baby an answer on a baby route is about, so that the kept
+// answer goes with the baby's record.
+func babyOf(c *gin.Context, body []byte) string {
+	if !strings.HasPrefix(c.FullPath(), "/api/v1/babies") {
+		return ""
+	}
+	if id := c.Param("id"); id != "" {
+		return id
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(body, &created) == nil {
+		return created.ID
+	}
+	return ""
 }

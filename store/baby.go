@@ -327,7 +327,7 @@ func (db *DB) DeleteBaby(ctx context.Context, a Actor, id string) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Where("baby_id = ?", id).Delete(&Move{}).Error; err != nil {
+		if err := deleteBabyData(tx, id); err != nil {
 			return err
 		}
 		if err := tx.Delete(&Baby{}, "id = ?", id).Error; err != nil {

@@ -169,8 +169,15 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 func (db *DB) Now() time.Time { return db.now().UTC() }
 
 // tx runs fn in one transaction on ctx.
+// A request with an Idempotency-Key marks its claim committed inside the
+// transaction that writes, so that the write and the mark commit together.
 func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return db.gorm.WithContext(ctx).Transaction(fn)
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return markClaimCommitted(ctx, tx)
+	})
 }
 
 // NewID returns a random id with a short prefix naming the kind of record.

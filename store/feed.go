@@ -145,14 +145,16 @@ func (db *DB) Feeds(ctx context.Context, a Actor, p Page) ([]Feed, int64, error)
 
 // DeleteFeed revokes a feed: its URL answers 404 from now on.
 func (db *DB) DeleteFeed(ctx context.Context, a Actor, id string) error {
-	res := a.scopeFeeds(db.gorm.WithContext(ctx).Where("id = ?", id)).Delete(&Feed{})
-	if res.Error != nil {
-		return fmt.Errorf("store: delete feed: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return notFound("feed", id)
-	}
-	return nil
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		res := a.scopeFeeds(tx.Where("id = ?", id)).Delete(&Feed{})
+		if res.Error != nil {
+			return fmt.Errorf("store: delete feed: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return notFound("feed", id)
+		}
+		return nil
+	})
 }
 
 // RotateFeed bumps a feed's version, which changes its URL; the old URL answers

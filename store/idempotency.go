@@ -14,10 +14,36 @@ type IdempotentAnswer struct {
 	TokenID     string `gorm:"primaryKey"`
 	Key         string `gorm:"primaryKey"`
 	RequestHash string
-	Status      int // 0 while the first request is still running
+	Status      int // 0 while the first request is still running, or its answer is not recorded yet
 	ContentType string
 	Body        string
 	CreatedAt   time.Time
+	// Committed is set in the transaction of the request's write: a retry of a
+	// committed request is never run again, only answered.
+	Committed bool
+	// BabyID names the baby the answer is about, so it goes with the record.
+	BabyID string
+}
+
+type claimKey struct{}
+
+type claim struct{ tokenID, key string }
+
+// WithIdempotencyClaim marks ctx as the context of a request that holds the
+// claim of an Idempotency-Key: its writes mark the claim committed.
+func WithIdempotencyClaim(ctx context.Context, tokenID, key string) context.Context {
+	return context.WithValue(ctx, claimKey{}, claim{tokenID, key})
+}
+
+// markClaimCommitted records, inside a write's transaction, that the request
+// holding the claim in ctx committed.
+func markClaimCommitted(ctx context.Context, tx *gorm.DB) error {
+	c, ok := ctx.Value(claimKey{}).(claim)
+	if !ok {
+		return nil
+	}
+	return wrapRead(tx.Model(&IdempotentAnswer{}).Where("token_id = ? AND key = ? AND NOT committed", c.tokenID, c.key).
+		Update("committed", true).Error, "mark the idempotency claim")
 }
 
 // TableName is idempotency_keys.
@@ -47,7 +73,7 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, hash string
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
-	if err == nil && old.Status == 0 && old.RequestHash == hash && db.Now().Sub(old.CreatedAt) > idempotencyStale {
+	if err == nil && old.Status == 0 && !old.Committed && old.RequestHash == hash && db.Now().Sub(old.CreatedAt) > idempotencyStale {
 		res := db.gorm.WithContext(ctx).Model(&IdempotentAnswer{}).
 			Where("token_id = ? AND key = ? AND status = 0 AND created_at = ?", tokenID, key, old.CreatedAt).
 			Update("created_at", db.Now())
@@ -58,10 +84,11 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, hash string
 	return &old, err
 }
 
-// SaveIdempotentAnswer stores the answer for later replays.
-func (db *DB) SaveIdempotentAnswer(ctx context.Context, tokenID, key string, status int, contentType, body string) error {
+// SaveIdempotentAnswer stores the answer for later replays; babyID names the
+// baby it is about, if any.
+func (db *DB) SaveIdempotentAnswer(ctx context.Context, tokenID, key string, status int, contentType, body, babyID string) error {
 	return db.gorm.WithContext(ctx).Model(&IdempotentAnswer{}).Where("token_id = ? AND key = ?", tokenID, key).
-		Updates(map[string]any{"status": status, "content_type": contentType, "body": body}).Error
+		Updates(map[string]any{"status": status, "content_type": contentType, "body": body, "baby_id": babyID}).Error
 }
 
 // ForgetIdempotencyKey drops a claim whose request failed on our side, so a retry runs again.

@@ -201,6 +201,11 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, babies []Baby, progress f
 			return err
 		}
 		progress(len(babies), len(babies))
+		if c, ok := ctx.Value(claimKey{}).(claim); ok {
+			if _, err := tx.Exec(ctx, "UPDATE idempotency_keys SET committed = TRUE WHERE token_id = $1 AND key = $2", c.tokenID, c.key); err != nil {
+				return err
+			}
+		}
 		return tx.Commit(ctx)
 	})
 }

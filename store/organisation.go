@@ -71,7 +71,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, a Actor, o *Organisation) 
 		return err
 	}
 	o.ID = NewID("org")
-	return wrapWrite(db.gorm.WithContext(ctx).Create(o).Error, "organisation", "name")
+	return db.tx(ctx, func(tx *gorm.DB) error { return wrapWrite(tx.Create(o).Error, "organisation", "name") })
 }
 
 // Organisation returns the organisation id if a may see it.

@@ -125,10 +125,11 @@ func (db *DB) runRetention(tx *gorm.DB) (int, error) {
 		if !expire {
 			continue
 		}
-		for _, q := range []any{&Move{}, &GroupMember{}} {
-			if err := tx.Where("baby_id = ?", b.ID).Delete(q).Error; err != nil {
-				return deleted, fmt.Errorf("store: retention: %w", err)
-			}
+		if err := deleteBabyData(tx, b.ID); err != nil {
+			return deleted, fmt.Errorf("store: retention: %w", err)
+		}
+		if err := tx.Where("baby_id = ?", b.ID).Delete(&GroupMember{}).Error; err != nil {
+			return deleted, fmt.Errorf("store: retention: %w", err)
 		}
 		if err := tx.Delete(&Baby{}, "id = ?", b.ID).Error; err != nil {
 			return deleted, fmt.Errorf("store: retention: %w", err)
@@ -156,4 +157,16 @@ func (db *DB) RunRetentionJob(ctx context.Context, slot time.Time, replica strin
 		return fmt.Sprintf("%d baby records deleted", n), err
 	})
 	return n, ran, err
+}
+
+// deleteBabyData removes what is kept about a baby besides its record and
+// memberships: its moves (with their exception reasons) and the kept answers
+// of requests about it.
+func deleteBabyData(tx *gorm.DB, babyID string) error {
+	for _, q := range []any{&Move{}, &IdempotentAnswer{}} {
+		if err := tx.Where("baby_id = ?", babyID).Delete(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -371,6 +372,42 @@ func TestAccessThatCannotBeAuditedFails(t *testing.T) {
 		}
 		if _, err := db.Baby(ctx, staff, b.ID); store.ErrorCode(err) != store.EInternal {
 			t.Fatalf("an unaudited refusal: %v; want an internal error", err)
+		}
+	})
+}
+
+// A write under an Idempotency-Key marks its claim committed in the same
+// transaction: a retry after a lost answer waits for the answer instead of
+// taking the claim over and writing twice.
+func TestACommittedClaimIsNeverTakenOver(t *testing.T) {
+	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := storetest.MustCreateOrganisation(t, db, "GGD Drenthe")
+		loc := storetest.MustCreateLocation(t, db, org.ID, "azc Emmen")
+		for _, write := range []bool{false, true} {
+			key := fmt.Sprintf("k-%v", write)
+			if old, err := db.ClaimIdempotencyKey(ctx, "tok", key, "h"); err != nil || old != nil {
+				t.Fatalf("first claim: %v %v", old, err)
+			}
+			if write {
+				b := &store.Baby{LocationID: loc.ID, Ref: "EM-9", Language: "ti", BirthDate: storetest.Date("2026-12-01")}
+				if err := db.CreateBaby(store.WithIdempotencyClaim(ctx, "tok", key), store.System, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now = now.Add(time.Minute) // the claim is stale
+			old, err := db.ClaimIdempotencyKey(ctx, "tok", key, "h")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if write && (old == nil || !old.Committed || old.Status != 0) {
+				t.Fatalf("a committed claim was taken over: %+v", old)
+			}
+			if !write && old != nil {
+				t.Fatalf("a stale claim that wrote nothing was not taken over: %+v", old)
+			}
 		}
 	})
 }

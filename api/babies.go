@@ -101,20 +101,15 @@ func (s *Server) moveBaby(c *gin.Context) {
 		return
 	}
 	var f store.Fields
-	if req.ToLocationID == nil || *req.ToLocationID == "" {
-		f.Add("to_location_id", "is required")
-	}
-	date := dateField(&f, "date", req.Date)
-	if req.Date == nil {
-		f.Add("date", "is required")
-	}
+	to := requiredString(&f, "to_location_id", req.ToLocationID)
+	date := requiredDate(&f, "date", req.Date)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
 	reason := ""
 	set(&reason, req.ExceptionReason)
-	m, b, err := s.db.MoveBaby(c.Request.Context(), actor(c), c.Param("id"), *req.ToLocationID, *date, reason)
+	m, b, err := s.db.MoveBaby(c.Request.Context(), actor(c), c.Param("id"), to, date, reason)
 	s.reply(c, http.StatusCreated, moveResponse{m, b}, err)
 }
 

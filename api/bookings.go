@@ -99,18 +99,12 @@ func (s *Server) addAbsence(c *gin.Context) {
 		return
 	}
 	var f store.Fields
-	from, to := dateField(&f, "from", req.From), dateField(&f, "to", req.To)
-	if from == nil && req.From == nil {
-		f.Add("from", "is required")
-	}
-	if to == nil && req.To == nil {
-		f.Add("to", "is required")
-	}
+	from, to := requiredDate(&f, "from", req.From), requiredDate(&f, "to", req.To)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	fac, r, err := s.uc.RecordAbsence(c.Request.Context(), actor(c), c.Param("id"), civil.Range{From: *from, To: *to}, c.Query("replan") == "true")
+	fac, r, err := s.uc.RecordAbsence(c.Request.Context(), actor(c), c.Param("id"), civil.Range{From: from, To: to}, c.Query("replan") == "true")
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -125,6 +125,28 @@ func jsonType(kind string) string {
 	return "of another type"
 }
 
+// requiredDate parses a YYYY-MM-DD string that must be there: missing, null
+// and empty are "is required", never a zero date.
+func requiredDate(f *store.Fields, field string, s *string) civil.Date {
+	if s == nil || *s == "" {
+		f.Add(field, "is required (YYYY-MM-DD)")
+		return 0
+	}
+	if d := dateField(f, field, s); d != nil {
+		return *d
+	}
+	return 0
+}
+
+// requiredString is a string that must be there and not be blank.
+func requiredString(f *store.Fields, field string, s *string) string {
+	if s == nil || strings.TrimSpace(*s) == "" {
+		f.Add(field, "is required")
+		return ""
+	}
+	return *s
+}
+
 // dateField parses an optional YYYY-MM-DD string, recording a problem with field.
 func dateField(f *store.Fields, field string, s *string) *civil.Date {
 	if s == nil || *s == "" {

@@ -36,18 +36,11 @@ func (s *Server) createSurvey(c *gin.Context) {
 	var f store.Fields
 	sv := &store.Survey{}
 	set(&sv.Title, req.Title)
-	opens, deadline := dateField(&f, "opens_on", req.OpensOn), dateField(&f, "deadline", req.Deadline)
-	if req.OpensOn == nil {
-		f.Add("opens_on", "is required")
-	}
-	if req.Deadline == nil {
-		f.Add("deadline", "is required")
-	}
+	sv.OpensOn, sv.Deadline = requiredDate(&f, "opens_on", req.OpensOn), requiredDate(&f, "deadline", req.Deadline)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
-	sv.OpensOn, sv.Deadline = *opens, *deadline
 	invs, err := s.db.CreateSurvey(c.Request.Context(), actor(c), sv, deref(req.OrganisationIDs))
 	if err != nil {
 		s.fail(c, err)

@@ -116,3 +116,15 @@ func (s *Server) listConflicts(c *gin.Context) {
 	items, err := s.uc.Conflicts(c.Request.Context(), actor(c))
 	s.reply(c, http.StatusOK, list[coordination.Conflict]{items, int64(len(items))}, err)
 }
+
+// replyRemoval answers a deletion: 204, or 200 with the sessions a re-plan moved.
+func (s *Server) replyRemoval(c *gin.Context, r *coordination.Rearrangement, err error) {
+	switch {
+	case err != nil:
+		s.fail(c, err)
+	case r == nil || len(r.Affected) == 0:
+		c.Status(http.StatusNoContent)
+	default:
+		c.JSON(http.StatusOK, r)
+	}
+}

@@ -79,5 +79,6 @@ func (s *Server) updateFacilitator(c *gin.Context) {
 }
 
 func (s *Server) deleteFacilitator(c *gin.Context) {
-	s.reply(c, http.StatusNoContent, nil, s.db.DeleteFacilitator(c.Request.Context(), actor(c), c.Param("id")))
+	r, err := s.uc.RemoveFacilitator(c.Request.Context(), actor(c), c.Param("id"), c.Query("replan") == "true")
+	s.replyRemoval(c, r, err)
 }

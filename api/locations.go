@@ -147,5 +147,6 @@ func (s *Server) updateRoom(c *gin.Context) {
 }
 
 func (s *Server) deleteRoom(c *gin.Context) {
-	s.reply(c, http.StatusNoContent, nil, s.db.DeleteRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id")))
+	r, err := s.uc.RemoveRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), c.Query("replan") == "true")
+	s.replyRemoval(c, r, err)
 }

@@ -54,8 +54,8 @@ func noticeFacilitators(tx *store.Tx, before, after *store.Session) error {
 // noticeOne queues the notice to one facilitator, if they have an address.
 func noticeOne(tx *store.Tx, id string, before, after *store.Session, cancelled bool) error {
 	f, err := tx.Facilitator(id)
-	if store.ErrorCode(err) == store.ENotFound || (err == nil && f.Email == "") {
-		return nil // nobody to tell
+	if store.ErrorCode(err) == store.ENotFound || (err == nil && (f.Email == "" || f.OrganisationID != after.OrganisationID)) {
+		return nil // nobody to tell: notices stay within the session's organisation
 	}
 	if err != nil {
 		return err

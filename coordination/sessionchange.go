@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/planner"
 	"github.com/coplan/coplan/store"
 )
@@ -21,9 +22,12 @@ type SessionChange struct {
 
 // ChangeSession applies a coordinator's change to a session after checking
 // every hard rule the planner keeps on the organisation's whole stored plan:
-// what the change newly breaks is refused (see Refusal). The change is audited,
-// bumps the sequence and tells the facilitators of a session in the next two
-// weeks.
+// what the change newly breaks is refused (see Refusal). Every change is
+// checked, whatever else it carries: a session that is or stays cancelled
+// still names only its own organisation's people and its group's rooms, and
+// one that is reinstated is checked in its slot like any other. The change is
+// audited, bumps the sequence and tells the facilitators of a session in the
+// next two weeks.
 func (s *Service) ChangeSession(ctx context.Context, a store.Actor, id string, ch SessionChange) (*store.Session, error) {
 	if err := a.Require(store.RoleAdmin, store.RoleCoordinator); err != nil {
 		return nil, err
@@ -46,18 +50,20 @@ func (s *Service) ChangeSession(ctx context.Context, a store.Actor, id string, c
 			out = sess
 			return nil
 		}
-		if sess.Status != store.SessionCancelled && (ch.Start != nil || ch.RoomID != nil || ch.FacilitatorIDs != nil) {
-			st, err := loadStored(tx, sess.OrganisationID)
-			if err != nil {
+		st, err := loadStored(tx, sess.OrganisationID)
+		if err != nil {
+			return err
+		}
+		broken := st.foreignReferences(sess)
+		if len(broken) == 0 && sess.Status != store.SessionCancelled {
+			if broken, err = st.newlyBroken(&before, sess); err != nil {
 				return err
 			}
-			broken, err := st.newlyBroken(&before, sess)
-			if err != nil {
-				return err
-			}
-			if err := Refusal(broken, SessionField); err != nil {
-				return err
-			}
+		}
+		if err := Refusal(broken, SessionField); err != nil {
+			return err
+		}
+		if sess.Status != store.SessionCancelled {
 			sess.InterpreterLanguages = st.interpreterNeeds(sess.GroupID, sess)
 		}
 		sess.Sequence++
@@ -113,6 +119,38 @@ func (ch SessionChange) apply(sess *store.Session, now time.Time) ([]string, err
 		changed = append(changed, "status")
 	}
 	return changed, nil
+}
+
+// foreignReferences are the rules a session breaks by what it names, whatever
+// its status: two different facilitators of the organisation who are not
+// deleted, and a room of its group's location that is not deleted.
+func (st *stored) foreignReferences(s *store.Session) []planner.Violation {
+	v := func(rule planner.Rule) planner.Violation {
+		return planner.Violation{Rule: rule, GroupID: s.GroupID, Session: s.Number, Date: civil.Today(s.StartsAt)}
+	}
+	var out []planner.Violation
+	if s.LeadFacilitatorID == "" || s.LeadFacilitatorID == s.SecondFacilitatorID || s.SecondFacilitatorID == "" {
+		out = append(out, v(planner.RuleFacilitatorCount))
+	}
+	for _, id := range []string{s.LeadFacilitatorID, s.SecondFacilitatorID} {
+		if id != "" && !slices.ContainsFunc(st.data.Facilitators, func(f store.Facilitator) bool { return f.ID == id && f.DeletedAt == nil }) {
+			x := v(planner.RuleWrongOrganisation)
+			x.FacilitatorID = id
+			out = append(out, x)
+		}
+	}
+	group := st.groups[s.GroupID]
+	if !slices.ContainsFunc(st.data.Rooms, func(r store.Room) bool {
+		return r.ID == s.RoomID && r.DeletedAt == nil && group != nil && r.LocationID == group.LocationID
+	}) {
+		x := v(planner.RuleWrongLocation)
+		x.RoomID = s.RoomID
+		if group != nil {
+			x.LocationID = group.LocationID
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // handRules are rules that bind the planner, not a coordinator's hand: the

@@ -44,9 +44,7 @@ func newStored(d *store.PlanData, now time.Time) *stored {
 		Groups: []planner.ExistingGroup{}, FixedSessions: []planner.FixedSession{}}
 	in.Locations = locationsInput(d, now)
 	for _, f := range d.Facilitators {
-		maxWeek := f.MaxSessionsPerWeek
-		in.Facilitators = append(in.Facilitators, planner.Facilitator{ID: f.ID, OrganisationID: org, Role: string(f.Role),
-			COTrained: f.COTrained, Available: f.Availability, Absent: f.Absences, MaxSessionsPerWeek: &maxWeek, Languages: f.Languages})
+		in.Facilitators = append(in.Facilitators, facilitatorInput(f, org))
 		st.facLangs[f.ID] = f.Languages
 	}
 	for _, b := range d.Babies {
@@ -100,6 +98,11 @@ func locationsInput(d *store.PlanData, now time.Time) []planner.Location {
 			if r.LocationID != l.ID {
 				continue
 			}
+			if r.DeletedAt != nil {
+				// Kept for the past sessions that name it: it seats and opens for nobody.
+				pl.Rooms = append(pl.Rooms, planner.Room{ID: r.ID, Capacity: 1})
+				continue
+			}
 			pr := planner.Room{ID: r.ID, Capacity: r.Capacity, Open: r.OpeningHours, Closed: r.Closures}
 			for _, b := range blocks[r.ID] {
 				for _, o := range b.Occurrences(from, to) {
@@ -109,6 +112,19 @@ func locationsInput(d *store.PlanData, now time.Time) []planner.Location {
 			pl.Rooms = append(pl.Rooms, pr)
 		}
 		out = append(out, pl)
+	}
+	return out
+}
+
+// facilitatorInput is a facilitator as the planner takes one. A deleted one
+// is kept for the past sessions that name them, and works no hours.
+func facilitatorInput(f store.Facilitator, org string) planner.Facilitator {
+	maxWeek := f.MaxSessionsPerWeek
+	out := planner.Facilitator{ID: f.ID, OrganisationID: org, Role: string(f.Role), COTrained: f.COTrained,
+		Available: f.Availability, Absent: f.Absences, MaxSessionsPerWeek: &maxWeek, Languages: f.Languages}
+	if f.DeletedAt != nil {
+		none := 0
+		out.Available, out.Absent, out.MaxSessionsPerWeek = nil, nil, &none
 	}
 	return out
 }

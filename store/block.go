@@ -105,7 +105,7 @@ func (db *DB) roomAt(tx *gorm.DB, a Actor, locationID, roomID string) (*Location
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := first[Room](tx.Where("id = ? AND location_id = ?", roomID, locationID), "room", roomID)
+	r, err := first[Room](activeRooms(tx.Where("id = ? AND location_id = ?", roomID, locationID)), "room", roomID)
 	return l, r, err
 }
 

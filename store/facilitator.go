@@ -37,6 +37,9 @@ type Facilitator struct {
 	Languages          []string        `gorm:"serializer:json" json:"languages"`
 	CreatedAt          time.Time       `json:"created_at"`
 	UpdatedAt          time.Time       `json:"updated_at"`
+	// DeletedAt marks a deleted facilitator, kept because past sessions name
+	// them: invisible to the API, never planned.
+	DeletedAt *time.Time `json:"-"`
 }
 
 var languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
@@ -81,8 +84,10 @@ func (fc *Facilitator) Validate() error {
 	return f.Err()
 }
 
-// scopeFacilitators limits a query to the facilitators a may see.
+// scopeFacilitators limits a query to the facilitators a may see; nobody sees
+// a deleted one.
 func (a Actor) scopeFacilitators(q *gorm.DB) *gorm.DB {
+	q = q.Where("deleted_at IS NULL")
 	switch a.Role {
 	case RoleAdmin:
 		return q
@@ -169,19 +174,18 @@ func (db *DB) UpdateFacilitator(ctx context.Context, a Actor, id string, change 
 	return out, err
 }
 
-// DeleteFacilitator removes facilitator id.
-func (db *DB) DeleteFacilitator(ctx context.Context, a Actor, id string) error {
-	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
-		return err
+// MarkFacilitatorDeleted deletes a facilitator: the record stays for the past
+// sessions that name them, out of every list and plan.
+func (tx *Tx) MarkFacilitatorDeleted(id string) error {
+	return wrapRead(tx.g.Model(&Facilitator{}).Where("id = ?", id).Update("deleted_at", tx.Now()).Error, "delete facilitator")
+}
+
+// ForgetGroupFacilitator takes a facilitator out of the pairs groups keep.
+func (tx *Tx) ForgetGroupFacilitator(id string) error {
+	for _, col := range []string{"lead_facilitator_id", "second_facilitator_id"} {
+		if err := tx.g.Model(&Group{}).Where(col+" = ?", id).Update(col, "").Error; err != nil {
+			return wrapRead(err, "forget group facilitator")
+		}
 	}
-	return db.tx(ctx, func(tx *gorm.DB) error {
-		res := a.scopeFacilitators(tx.Where("id = ?", id)).Delete(&Facilitator{})
-		if res.Error != nil {
-			return wrapWrite(res.Error, "facilitator", "id")
-		}
-		if res.RowsAffected == 0 {
-			return notFound("facilitator", id)
-		}
-		return nil
-	})
+	return nil
 }

@@ -71,7 +71,7 @@ func (db *DB) feedSubjectOrganisation(tx *gorm.DB, a Actor, kind FeedKind, subje
 		if a.Role == RoleLocation || (a.Role == RoleNurse && subject != a.FacilitatorID) {
 			return "", forbidden
 		}
-		f, err := first[Facilitator](tx.Where("id = ?", subject), "facilitator", subject)
+		f, err := first[Facilitator](tx.Where("id = ? AND deleted_at IS NULL", subject), "facilitator", subject)
 		if err != nil {
 			return "", unknown
 		}

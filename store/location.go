@@ -82,6 +82,43 @@ func (a Actor) scopeLocations(q *gorm.DB, idColumn, orgColumn string) *gorm.DB {
 	}
 }
 
+// locationUnused refuses to delete a location that babies live at, sessions
+// ahead meet at, or other locations name in their catchments, naming each.
+func (db *DB) locationUnused(tx *gorm.DB, id string) error {
+	n, err := count(tx.Model(&Baby{}).Where("location_id = ?", id))
+	if err != nil {
+		return err
+	}
+	if n != 0 {
+		return Errorf(EConflict, "location %s still has %d babies; move them first", id, n)
+	}
+	var ahead []Session
+	if err := tx.Where("location_id = ? AND status <> ? AND ends_at > ?", id, SessionCancelled, db.Now()).Order("starts_at, id").Find(&ahead).Error; err != nil {
+		return wrapRead(err, "sessions")
+	}
+	if len(ahead) > 0 {
+		e := &Error{Code: EConflict, Affected: ahead, Message: fmt.Sprintf("location %s still holds %d sessions ahead; move or cancel them first", id, len(ahead))}
+		for _, s := range ahead {
+			e.Fields = append(e.Fields, FieldError{Field: "id", Detail: fmt.Sprintf("session %s (group %s, session %d)", s.ID, s.GroupID, s.Number)})
+		}
+		return e
+	}
+	var hubs []Location
+	if err := tx.Where("id <> ?", id).Find(&hubs).Error; err != nil {
+		return wrapRead(err, "locations")
+	}
+	var f Fields
+	for _, h := range hubs {
+		if slices.Contains(h.Catchment, id) {
+			f.Add("id", "is in the catchment of %s (%s)", h.Name, h.ID)
+		}
+	}
+	if len(f.list) > 0 {
+		return &Error{Code: EConflict, Message: "other locations name this location in their catchment; change those first", Fields: f.list}
+	}
+	return nil
+}
+
 // checkReferences checks that l's organisation and catchment exist and are visible.
 func (db *DB) checkLocationReferences(tx *gorm.DB, a Actor, l *Location) error {
 	var f Fields
@@ -93,12 +130,13 @@ func (db *DB) checkLocationReferences(tx *gorm.DB, a Actor, l *Location) error {
 		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
 	}
 	for i, c := range l.Catchment {
-		known, err := exists(tx.Model(&Location{}).Where("id = ?", c))
+		// A catchment names the same organisation's locations: each is planned on its own.
+		known, err := exists(tx.Model(&Location{}).Where("id = ? AND organisation_id = ?", c, l.OrganisationID))
 		if err != nil {
 			return err
 		}
 		if !known {
-			f.Add(fmt.Sprintf("catchment[%d]", i), "unknown location %q", c)
+			f.Add(fmt.Sprintf("catchment[%d]", i), "unknown location %q of the organisation", c)
 		}
 	}
 	return f.Err()
@@ -204,12 +242,8 @@ func (db *DB) DeleteLocation(ctx context.Context, a Actor, id string) error {
 		if _, err := first[Location](db.forUpdate(q), "location", id); err != nil {
 			return err
 		}
-		n, err := count(tx.Model(&Baby{}).Where("location_id = ?", id))
-		if err != nil {
+		if err := db.locationUnused(tx, id); err != nil {
 			return err
-		}
-		if n != 0 {
-			return Errorf(EConflict, "location %s still has %d babies; move them first", id, n)
 		}
 		if err := tx.Where("location_id = ?", id).Delete(&Room{}).Error; err != nil {
 			return err

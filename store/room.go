@@ -20,7 +20,13 @@ type Room struct {
 	Closures     []civil.Range  `gorm:"serializer:json" json:"closures"`
 	CreatedAt    time.Time      `json:"created_at"`
 	UpdatedAt    time.Time      `json:"updated_at"`
+	// DeletedAt marks a deleted room, kept because past sessions name it:
+	// invisible to the API, never planned.
+	DeletedAt *time.Time `json:"-"`
 }
+
+// activeRooms limits a query on rooms to those not deleted.
+func activeRooms(q *gorm.DB) *gorm.DB { return q.Where("deleted_at IS NULL") }
 
 // Validate checks the fields of r.
 func (r *Room) Validate() error {
@@ -70,7 +76,7 @@ func (db *DB) Room(ctx context.Context, a Actor, locationID, id string) (*Room, 
 	if _, err := db.roomLocation(g, a, locationID); err != nil {
 		return nil, err
 	}
-	return first[Room](g.Where("id = ? AND location_id = ?", id, locationID), "room", id)
+	return first[Room](activeRooms(g.Where("id = ? AND location_id = ?", id, locationID)), "room", id)
 }
 
 // Rooms lists the rooms of location locationID by name.
@@ -79,7 +85,7 @@ func (db *DB) Rooms(ctx context.Context, a Actor, locationID string, p Page) ([]
 	if _, err := db.roomLocation(g, a, locationID); err != nil {
 		return nil, 0, err
 	}
-	return page[Room](g.Model(&Room{}).Where("location_id = ?", locationID), p, "name, id", "rooms")
+	return page[Room](activeRooms(g.Model(&Room{}).Where("location_id = ?", locationID)), p, "name, id", "rooms")
 }
 
 // UpdateRoom applies change to a room; location staff may update their own rooms.
@@ -92,7 +98,7 @@ func (db *DB) UpdateRoom(ctx context.Context, a Actor, locationID, id string, ch
 		if _, err := db.roomLocation(tx, a, locationID); err != nil {
 			return err
 		}
-		r, err := first[Room](db.forUpdate(tx.Where("id = ? AND location_id = ?", id, locationID)), "room", id)
+		r, err := first[Room](db.forUpdate(activeRooms(tx.Where("id = ? AND location_id = ?", id, locationID))), "room", id)
 		if err != nil {
 			return err
 		}
@@ -107,22 +113,11 @@ func (db *DB) UpdateRoom(ctx context.Context, a Actor, locationID, id string, ch
 	return out, err
 }
 
-// DeleteRoom removes a room.
-func (db *DB) DeleteRoom(ctx context.Context, a Actor, locationID, id string) error {
-	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
-		return err
+// MarkRoomDeleted deletes a room: the record stays for the past sessions that
+// name it, out of every list and plan; groups forget it as their own room.
+func (tx *Tx) MarkRoomDeleted(id string) error {
+	if err := tx.g.Model(&Group{}).Where("room_id = ?", id).Update("room_id", "").Error; err != nil {
+		return wrapRead(err, "forget group room")
 	}
-	return db.tx(ctx, func(tx *gorm.DB) error {
-		if _, err := db.roomLocation(tx, a, locationID); err != nil {
-			return err
-		}
-		res := tx.Where("id = ? AND location_id = ?", id, locationID).Delete(&Room{})
-		if res.Error != nil {
-			return wrapWrite(res.Error, "room", "id")
-		}
-		if res.RowsAffected == 0 {
-			return notFound("room", id)
-		}
-		return nil
-	})
+	return wrapRead(tx.g.Model(&Room{}).Where("id = ?", id).Update("deleted_at", tx.Now()).Error, "delete room")
 }

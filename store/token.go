@@ -92,7 +92,7 @@ func (db *DB) CreateToken(ctx context.Context, t *Token) (string, error) {
 			}
 			t.FacilitatorID, t.LocationID = "", ""
 		case RoleNurse:
-			fc, err := first[Facilitator](tx.Where("id = ?", t.FacilitatorID), "facilitator", t.FacilitatorID)
+			fc, err := first[Facilitator](tx.Where("id = ? AND deleted_at IS NULL", t.FacilitatorID), "facilitator", t.FacilitatorID)
 			if err != nil {
 				return fieldErr("facilitator", "a nurse token needs an existing facilitator", err)
 			}

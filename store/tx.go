@@ -62,15 +62,16 @@ func (tx *Tx) Room(id string) (*Room, error) {
 	return first[Room](tx.g.Where("id = ?", id), "room", id)
 }
 
-// Facilitator loads facilitator id, whoever asks (for notices).
+// Facilitator loads facilitator id, whoever asks (for notices); a deleted one
+// is not found.
 func (tx *Tx) Facilitator(id string) (*Facilitator, error) {
-	return first[Facilitator](tx.g.Where("id = ?", id), "facilitator", id)
+	return first[Facilitator](tx.g.Where("id = ? AND deleted_at IS NULL", id), "facilitator", id)
 }
 
-// Facilitators lists an organisation's facilitators by id.
+// Facilitators lists an organisation's facilitators by id, not the deleted.
 func (tx *Tx) Facilitators(organisationID string) ([]Facilitator, error) {
 	var out []Facilitator
-	err := tx.g.Where("organisation_id = ?", organisationID).Order("id").Find(&out).Error
+	err := tx.g.Where("organisation_id = ? AND deleted_at IS NULL", organisationID).Order("id").Find(&out).Error
 	return out, wrapRead(err, "facilitators")
 }
 

@@ -311,14 +311,13 @@ func seats(families int, interpreter bool) int {
 func seatsNeeded(families int, langs []string) int { return seats(families, len(langs) > 0) }
 
 func needsInterpreter(g *group, pair [2]*fac) bool {
-	return g.langSet.minus(pair[0].langSet.union(pair[1].langSet)).count() > 0
+	return missing(g.langSet, pair[0].langSet, pair[1].langSet) > 0
 }
 
 func (w *world) session(g *group, d civil.Date, sp span, rm *room, pair [2]*fac) *session {
-	spoken := pair[0].langSet.union(pair[1].langSet)
 	langs := []string{}
 	for _, l := range g.langs {
-		if !spoken.has(w.languages[l]) {
+		if bit := w.languages[l]; !pair[0].langSet.has(bit) && !pair[1].langSet.has(bit) {
 			langs = append(langs, l)
 		}
 	}
@@ -347,7 +346,7 @@ func (w *world) bestPair(o *org, g *group, d civil.Date, sp span, rm *room) ([2]
 				continue // each pair of two CO-trained nurses once, the lower id leading
 			}
 			pair := [2]*fac{lead, second}
-			missing := g.langSet.minus(lead.langSet.union(second.langSet)).count()
+			missing := missing(g.langSet, lead.langSet, second.langSet)
 			if rm.capacity < seats(len(g.babies), missing > 0) {
 				continue
 			}

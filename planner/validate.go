@@ -31,7 +31,6 @@ func (ps Problems) Error() string {
 // Limits on what one input may hold, checked before any work: the planner's
 // cost grows with them, and its language sets have a fixed size.
 const (
-	MaxLanguages        = 256 // distinct languages of families and staff together
 	MaxProgrammeLength  = 20  // sessions in a programme
 	MaxGroupSize        = 30
 	MaxWindowDays       = 366
@@ -167,16 +166,6 @@ func (b *builder) programme(path string, sessions []SessionRule) {
 	}
 }
 
-// language returns the bit of code in the language sets, or -1 (and a problem)
-// when the input holds more distinct languages than a set can.
-func (b *builder) language(path, code string) int {
-	i, ok := b.w.language(code)
-	if !ok {
-		b.add(path, "the input holds more than %d different languages", MaxLanguages)
-	}
-	return i
-}
-
 func (b *builder) organisations(os []Organisation) {
 	seen := map[string]bool{}
 	for i, o := range os {
@@ -293,10 +282,8 @@ func (b *builder) facilitators(fs []Facilitator) {
 		fc := &fac{id: f.ID, org: og, nurse: f.Role == "nurse", coTrained: f.COTrained,
 			avail: b.weekly(p+".available", f.Available), absent: b.ranges(p+".absent", f.Absent),
 			maxWeek: maxWeek, langs: langs, busy: calendar{}, week: map[int]int{}}
-		for j, l := range langs {
-			if bit := b.language(fmt.Sprintf("%s.languages[%d]", p, j), l); bit >= 0 {
-				fc.langSet.add(bit)
-			}
+		for _, l := range langs {
+			fc.langSet.add(b.w.language(l))
 		}
 		b.w.facs[f.ID] = fc
 		og.facs = append(og.facs, fc)
@@ -310,7 +297,7 @@ func (b *builder) babies(bs []Baby) {
 		b.unique(p+".id", seen, in.ID)
 		bb := &baby{id: in.ID, birth: in.BirthDate, lang: in.Language, langBit: -1}
 		if in.Language != "" {
-			bb.langBit = b.language(p+".language", in.Language)
+			bb.langBit = b.w.language(in.Language)
 		}
 		lc, ok := b.w.locs[in.LocationID]
 		if !ok {

@@ -22,43 +22,45 @@ type world struct {
 	languages map[string]int // language code -> bit in a langSet
 }
 
-// langSet is a set of languages as bits; inputs have at most MaxLanguages.
-type langSet [MaxLanguages / 64]uint64
+// langSet is a set of languages as bits, as many words as the languages
+// known when it was made (a shorter set reads as zero beyond its end), so an
+// input may hold any number of languages.
+type langSet []uint64
 
-func (s *langSet) add(i int)     { s[i>>6] |= 1 << (i & 63) }
-func (s langSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
-func (s langSet) minus(t langSet) (out langSet) {
-	for i := range s {
-		out[i] = s[i] &^ t[i]
+func (s *langSet) add(i int) {
+	for len(*s) <= i>>6 {
+		*s = append(*s, 0)
 	}
-	return out
+	(*s)[i>>6] |= 1 << (i & 63)
 }
-func (s langSet) union(t langSet) (out langSet) {
-	for i := range s {
-		out[i] = s[i] | t[i]
+
+func (s langSet) has(i int) bool { return i>>6 < len(s) && s[i>>6]&(1<<(i&63)) != 0 }
+
+func (s langSet) word(i int) uint64 {
+	if i < len(s) {
+		return s[i]
 	}
-	return out
+	return 0
 }
-func (s langSet) count() int {
+
+// missing counts the languages of s that neither a nor b holds, without
+// making a set: the pair search asks it for every candidate pair.
+func missing(s, a, b langSet) int {
 	n := 0
-	for _, w := range s {
-		n += bits.OnesCount64(w)
+	for i, w := range s {
+		n += bits.OnesCount64(w &^ (a.word(i) | b.word(i)))
 	}
 	return n
 }
 
-// language returns the bit of code, adding it when new; false when the sets
-// are full.
-func (w *world) language(code string) (int, bool) {
+// language returns the bit of code, adding it when new.
+func (w *world) language(code string) int {
 	if i, ok := w.languages[code]; ok {
-		return i, true
+		return i
 	}
 	i := len(w.languages)
-	if i >= MaxLanguages {
-		return -1, false
-	}
 	w.languages[code] = i
-	return i, true
+	return i
 }
 
 type org struct {
@@ -132,7 +134,7 @@ type group struct {
 
 // setLanguages records the families' languages once the members are known.
 func (g *group) setLanguages() {
-	g.langs, g.langSet = nil, langSet{}
+	g.langs, g.langSet = nil, nil
 	seen := map[string]bool{}
 	for _, b := range g.babies {
 		if b.langBit >= 0 && !seen[b.lang] {

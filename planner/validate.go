@@ -31,7 +31,7 @@ func (ps Problems) Error() string {
 // Limits on what one input may hold, checked before any work: the planner's
 // cost grows with them, and its language sets have a fixed size.
 const (
-	MaxProgrammeLength  = 20  // sessions in a programme
+	MaxProgrammeLength  = 20 // sessions in a programme
 	MaxGroupSize        = 30
 	MaxWindowDays       = 366
 	maxSessionMinutes   = 480

@@ -151,3 +151,9 @@ func (s *Server) whatIf(c *gin.Context) {
 	f, err := s.forecast(c, "", opt, what)
 	s.reply(c, http.StatusOK, f, err)
 }
+
+func (r *whatIfRequest) limits(f *store.Fields) {
+	if r.Catchment != nil {
+		f.Limit("catchment.location_ids", len(r.Catchment.LocationIDs), store.MaxCatchment)
+	}
+}

@@ -37,7 +37,26 @@ func (s *Server) decode(c *gin.Context, v any) bool {
 		s.fail(c, err)
 		return false
 	}
+	if l, ok := v.(limited); ok {
+		var f store.Fields
+		l.limits(&f)
+		if err := f.Err(); err != nil {
+			s.fail(c, err)
+			return false
+		}
+	}
 	return true
+}
+
+// limited is a request body with lists that have maxima (store's limits),
+// checked before anything else.
+type limited interface{ limits(f *store.Fields) }
+
+func count[T any](p *[]T) int {
+	if p == nil {
+		return 0
+	}
+	return len(*p)
 }
 
 func isTooLarge(err error) bool {

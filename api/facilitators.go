@@ -82,3 +82,9 @@ func (s *Server) deleteFacilitator(c *gin.Context) {
 	r, err := s.uc.RemoveFacilitator(c.Request.Context(), actor(c), c.Param("id"), c.Query("replan") == "true")
 	s.replyRemoval(c, r, err)
 }
+
+func (r *facilitatorRequest) limits(f *store.Fields) {
+	f.Limit("languages", count(r.Languages), store.MaxLanguages)
+	f.Limit("availability", count(r.Availability), store.MaxWeekly)
+	f.Limit("absences", count(r.Absences), store.MaxRanges)
+}

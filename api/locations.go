@@ -150,3 +150,12 @@ func (s *Server) deleteRoom(c *gin.Context) {
 	r, err := s.uc.RemoveRoom(c.Request.Context(), actor(c), c.Param("id"), c.Param("room_id"), c.Query("replan") == "true")
 	s.replyRemoval(c, r, err)
 }
+
+func (r *locationRequest) limits(f *store.Fields) {
+	f.Limit("catchment", count(r.Catchment), store.MaxCatchment)
+}
+
+func (r *roomRequest) limits(f *store.Fields) {
+	f.Limit("opening_hours", count(r.OpeningHours), store.MaxWeekly)
+	f.Limit("closures", count(r.Closures), store.MaxRanges)
+}

@@ -128,3 +128,11 @@ func (s *Server) putResponse(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, r)
 }
+
+func (r *surveyRequest) limits(f *store.Fields) {
+	f.Limit("organisation_ids", count(r.OrganisationIDs), store.MaxSurveyInvitations)
+}
+
+func (r *responseRequest) limits(f *store.Fields) {
+	f.Limit("location_ids", count(r.LocationIDs), store.MaxSurveyLocations)
+}

@@ -66,6 +66,12 @@ func (wi WhatIf) Apply(in *Input) (*Input, error) {
 	if wi.ExtraFacilitators < 0 || wi.ExtraFacilitators > 200 {
 		return nil, Problems{{Path: "$.extra_facilitators", Message: "must be from 0 to 200"}}
 	}
+	if wi.HoursPerWeek < 0 || wi.HoursPerWeek > 60 {
+		return nil, Problems{{Path: "$.hours_per_week", Message: "must be from 0 to 60"}}
+	}
+	if r := wi.ExtraRoom; r != nil && (r.Capacity < 1 || r.Capacity > 500) {
+		return nil, Problems{{Path: "$.extra_room.capacity", Message: "must be from 1 to 500"}}
+	}
 	if wi.ExtraFacilitators > 0 {
 		h := wi.HoursPerWeek
 		if h == 0 {

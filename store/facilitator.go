@@ -50,6 +50,9 @@ func ValidLanguage(s string) bool { return languageCode.MatchString(s) }
 // Validate checks the fields of f.
 func (fc *Facilitator) Validate() error {
 	var f Fields
+	f.Limit("languages", len(fc.Languages), MaxLanguages)
+	f.Limit("availability", len(fc.Availability), MaxWeekly)
+	f.Limit("absences", len(fc.Absences), MaxRanges)
 	validateName(&f, "display_name", fc.DisplayName)
 	validateEmail(&f, "email", fc.Email)
 	switch fc.Role {

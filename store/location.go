@@ -45,6 +45,7 @@ func DefaultShortStay(k LocationKind) bool {
 // Validate checks the fields of l that need no database.
 func (l *Location) Validate() error {
 	var f Fields
+	f.Limit("catchment", len(l.Catchment), MaxCatchment)
 	switch l.Kind {
 	case KindAZC, KindAC, KindNoodopvang, KindCrisisNoodopvang:
 	default:

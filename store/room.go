@@ -31,6 +31,8 @@ func activeRooms(q *gorm.DB) *gorm.DB { return q.Where("deleted_at IS NULL") }
 // Validate checks the fields of r.
 func (r *Room) Validate() error {
 	var f Fields
+	f.Limit("opening_hours", len(r.OpeningHours), MaxWeekly)
+	f.Limit("closures", len(r.Closures), MaxRanges)
 	validateName(&f, "name", r.Name)
 	if r.Capacity < 1 || r.Capacity > 500 {
 		f.Add("capacity", "must be between 1 and 500 people")
@@ -63,6 +65,13 @@ func (db *DB) CreateRoom(ctx context.Context, a Actor, locationID string, r *Roo
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		if _, err := db.roomLocation(tx, a, locationID); err != nil {
 			return err
+		}
+		n, err := count(activeRooms(tx.Model(&Room{}).Where("location_id = ?", locationID)))
+		if err != nil {
+			return err
+		}
+		if n >= MaxRoomsPerLocation {
+			return Errorf(EUnprocessable, "a location holds at most %d rooms", MaxRoomsPerLocation)
 		}
 		r.ID = NewID("room")
 		r.LocationID = locationID

@@ -64,6 +64,7 @@ var quarterPattern = regexp.MustCompile(`^(20[2-9][0-9])-Q([1-4])$`)
 // Validate checks an answer; locations are the organisation's own.
 func (r *SurveyResponse) Validate(locations []Location) error {
 	var f Fields
+	f.Limit("location_ids", len(r.LocationIDs), MaxSurveyLocations)
 	switch r.Interested {
 	case InterestYes, InterestNo, InterestMaybe:
 	default:
@@ -111,6 +112,7 @@ func (db *DB) CreateSurvey(ctx context.Context, a Actor, s *Survey, organisation
 		return nil, err
 	}
 	var f Fields
+	f.Limit("organisation_ids", len(organisationIDs), MaxSurveyInvitations)
 	validateName(&f, "title", s.Title)
 	if s.Deadline < s.OpensOn {
 		f.Add("deadline", "is before opens_on")

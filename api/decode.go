@@ -37,6 +37,10 @@ func (s *Server) decode(c *gin.Context, v any) bool {
 		s.fail(c, err)
 		return false
 	}
+	if !plainJSON(body) {
+		s.fail(c, invalid("body", "holds a NUL character"))
+		return false
+	}
 	if l, ok := v.(limited); ok {
 		var f store.Fields
 		l.limits(&f)

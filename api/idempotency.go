@@ -102,6 +102,13 @@ func (s *Server) idempotent(c *gin.Context) {
 		case old.Status == 0:
 			s.fail(c, store.Errorf(store.EConflict, "the first request with this Idempotency-Key is still running; retry shortly"))
 		default:
+			if old.BabyID != "" {
+				// Replaying an answer about a baby reads its record again.
+				if err := s.db.AuditRequest(ctx, actor(c), store.ActionRead, old.BabyID, store.OutcomeSuccess, "idempotent replay"); err != nil {
+					s.fail(c, err)
+					return
+				}
+			}
 			c.Header("Idempotent-Replay", "true")
 			c.Data(old.Status, old.ContentType, []byte(old.Body))
 			c.Abort()

@@ -22,6 +22,7 @@ const (
 	ctxActor   = "actor"
 	ctxSession = "session"
 	ctxIsPage  = "is_page"
+	ctxProblem = "problem" // the code of the problem a request was answered with
 )
 
 // Request ids are a random process prefix and a counter: unique across

@@ -65,6 +65,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		e = &store.Error{Code: store.EInternal, Message: "something went wrong on our side; the request id is " + requestID(c)}
 	}
 	status := statusOf(e.Code)
+	c.Set(ctxProblem, string(e.Code))
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="coplan"`)
 	}

@@ -50,7 +50,7 @@ func (s *Server) routes() {
 	e.POST("/me/calendar/feed", s.pageAuth(), s.myCalendarCreate)
 	e.POST("/me/calendar/rotate", s.pageAuth(), s.myCalendarRotate)
 
-	v1 := e.Group("/api/v1", apiHeaders, s.limit(s.byIP, clientIP), s.requireToken, s.limit(s.byToken, tokenKey), s.idempotent)
+	v1 := e.Group("/api/v1", apiHeaders, s.limit(s.byIP, clientIP), s.requireToken, s.auditRefusals, s.plainText, s.limit(s.byToken, tokenKey), s.idempotent)
 	v1.GET("/organisations", s.listOrganisations)
 	v1.POST("/organisations", s.createOrganisation)
 	v1.GET("/organisations/:id", s.getOrganisation)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,6 +55,9 @@ func (db *DB) audit(tx *gorm.DB, a Actor, organisationID, action, entity, outcom
 	if len(recordIDs) == 0 {
 		recordIDs = []string{""}
 	}
+	if mark, ok := tx.Statement.Context.Value(auditMarkKey{}).(*atomic.Bool); ok {
+		mark.Store(true)
+	}
 	at := db.Now()
 	rows := make([]AuditEntry, len(recordIDs))
 	for i, id := range recordIDs {
@@ -81,6 +86,26 @@ func (db *DB) auditFailure(ctx context.Context, a Actor, action, entity, recordI
 		return fmt.Errorf("store: audit the refused %s of %s %q (%v): %w", action, entity, recordID, err, auditErr)
 	}
 	return err
+}
+
+type auditMarkKey struct{}
+
+// WithAuditMark returns a context whose store calls report, through audited,
+// whether they wrote an audit row: the API audits the refusals the store
+// never saw (a malformed body, a bad query parameter) itself.
+func WithAuditMark(ctx context.Context) (_ context.Context, audited func() bool) {
+	mark := &atomic.Bool{}
+	return context.WithValue(ctx, auditMarkKey{}, mark), mark.Load
+}
+
+// AuditRequest records one access to baby records that the store did not
+// see: a refusal before the store (outcome rejected, denied or not_found, the
+// detail naming the problem's code), or an answer replayed for a retried
+// request (a read).
+func (db *DB) AuditRequest(ctx context.Context, a Actor, action, recordID, outcome, detail string) error {
+	// A refused id may hold bytes no database stores: it is logged readable.
+	recordID = strings.ToValidUTF8(strings.ReplaceAll(recordID, "\x00", "?"), "?")
+	return db.audit(db.gorm.WithContext(context.WithoutCancel(ctx)), a, a.OrganisationID, action, "baby", outcome, detail, recordID)
 }
 
 // AuditFilter selects audit rows.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/coplan/coplan/civil"
 )
@@ -109,6 +110,10 @@ func ParseImport(r io.Reader) ([]ImportRow, []RowError, error) {
 			problems = append(problems, RowError{Line: line, Field: "row", Detail: fmt.Sprintf("an import holds at most %d rows", MaxImportRows)})
 			break
 		}
+		if bad := oddCells(header, rec); bad != "" {
+			problems = append(problems, RowError{Line: line, Field: bad, Detail: "holds a NUL byte or is not valid UTF-8"})
+			continue
+		}
 		row := ImportRow{Line: line, Ref: get(rec, "ref"), LocationID: get(rec, "location"), Language: strings.ToLower(get(rec, "language")),
 			Status: BabyStatus(strings.ToLower(get(rec, "status")))}
 		for _, d := range []struct {
@@ -127,4 +132,18 @@ func ParseImport(r io.Reader) ([]ImportRow, []RowError, error) {
 		rows = append(rows, row)
 	}
 	return rows, problems, nil
+}
+
+// oddCells names the first column of rec that holds a NUL byte or is not
+// valid UTF-8, or "".
+func oddCells(header, rec []string) string {
+	for i, v := range rec {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			if i < len(header) && utf8.ValidString(header[i]) {
+				return strings.ToLower(strings.TrimSpace(header[i]))
+			}
+			return "row"
+		}
+	}
+	return ""
 }

@@ -96,7 +96,9 @@ func (db *DB) MoveBaby(ctx context.Context, a Actor, id, to string, date civil.D
 			detail += ", handed over to organisation " + dest.OrganisationID
 		}
 		if move.ExceptionReason != "" {
-			detail += "; late-pregnancy exception: " + move.ExceptionReason
+			// The reason is free text about a pregnancy: it stays with the move
+			// (and goes with it), the log only says that one was given.
+			detail += "; late-pregnancy exception given"
 		}
 		return db.audit(tx, a, fromOrg, ActionMove, "baby", OutcomeSuccess, detail, id)
 	})

@@ -153,6 +153,7 @@ func (s *Server) readyz(c *gin.Context) {
 	out := gin.H{"status": "ready", "database": string(s.db.Dialect())}
 	if run, err := s.db.LastJobRun(c.Request.Context(), calendars.PublishJob); err == nil && run != nil {
 		out["last_publication"] = run.Slot.In(civil.Amsterdam).Format(time.RFC3339)
+		out["last_publication_detail"] = run.Detail // names how many organisations it skipped
 	}
 	c.JSON(http.StatusOK, out)
 }

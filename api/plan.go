@@ -27,8 +27,22 @@ func (s *Server) runPlan(c *gin.Context) {
 	if req.OrganisationID != nil {
 		org = *req.OrganisationID
 	}
-	runs, err := s.uc.RunPlans(c.Request.Context(), actor(c), org, req.Publish != nil && *req.Publish)
-	s.reply(c, http.StatusOK, gin.H{"runs": runs}, err)
+	runs, skipped, err := s.uc.RunPlans(c.Request.Context(), actor(c), org, req.Publish != nil && *req.Publish)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	answer := gin.H{"runs": runs}
+	if len(skipped) > 0 {
+		// The others were planned; these are in the log, by request id.
+		var out []gin.H
+		for _, sk := range skipped {
+			s.log.Error("planning skipped an organisation", "request_id", requestID(c), "organisation_id", sk.OrganisationID, "err", sk.Err)
+			out = append(out, gin.H{"organisation_id": sk.OrganisationID, "detail": "its records could not be planned; the request id is " + requestID(c)})
+		}
+		answer["skipped"] = out
+	}
+	c.JSON(http.StatusOK, answer)
 }
 
 func (s *Server) listGroups(c *gin.Context) {

@@ -41,7 +41,7 @@ func (s *Server) planPage(c *gin.Context) {
 // replanPage runs the planner from the page's button and shows the result.
 func (s *Server) replanPage(c *gin.Context) {
 	org := c.PostForm("organisation_id")
-	if _, err := s.uc.RunPlans(c.Request.Context(), actor(c), org, false); err != nil {
+	if _, _, err := s.uc.RunPlans(c.Request.Context(), actor(c), org, false); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -13,21 +13,28 @@ import (
 )
 
 // RunPlans plans each organisation a covers: a coordinator its own, an admin
-// the one named or all.
-func (s *Service) RunPlans(ctx context.Context, a store.Actor, organisationID string, publish bool) ([]*store.PlanRun, error) {
+// the one named or all. Planning all, an organisation whose records cannot
+// be planned is skipped (and counted) and the others are planned.
+func (s *Service) RunPlans(ctx context.Context, a store.Actor, organisationID string, publish bool) ([]*store.PlanRun, []store.SkippedOrganisation, error) {
 	orgs, err := s.db.PlanOrganisations(ctx, a, organisationID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	runs := []*store.PlanRun{}
+	var skipped []store.SkippedOrganisation
 	for _, id := range orgs {
 		run, err := s.RunPlan(ctx, a, id, publish)
-		if err != nil {
-			return nil, err
+		switch {
+		case err == nil:
+			runs = append(runs, run)
+		case len(orgs) == 1 || store.ErrorCode(err) != store.EInternal || ctx.Err() != nil:
+			return nil, nil, err
+		default:
+			skipped = append(skipped, store.SkippedOrganisation{OrganisationID: id, Err: err})
 		}
-		runs = append(runs, run)
 	}
-	return runs, nil
+	metrics.SkippedOrganisations.WithLabelValues("plan").Add(float64(len(skipped)))
+	return runs, skipped, nil
 }
 
 // RunPlan plans one organisation and stores the groups, memberships and

@@ -148,7 +148,10 @@ func Fill(ctx context.Context, db *store.DB) (bool, error) {
 // PlanAndPublish plans every organisation and publishes the sessions, so that
 // the pages and calendar feeds of a fresh demo have something to show.
 func PlanAndPublish(ctx context.Context, db *store.DB) error {
-	_, err := coordination.New(db).RunPlans(ctx, store.System, "", true)
+	_, skipped, err := coordination.New(db).RunPlans(ctx, store.System, "", true)
+	if err == nil && len(skipped) > 0 {
+		err = skipped[0].Err
+	}
 	return err
 }
 

@@ -33,6 +33,15 @@ var (
 		Name: "coplan_planner_duration_seconds", Help: "Duration of planning runs (one organisation each).",
 		Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
 	})
+	// SkippedOrganisations counts the organisations a job run could not do,
+	// because a record of theirs could not be read; the others were done.
+	SkippedOrganisations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "coplan_job_skipped_organisations_total", Help: "Organisations a job run skipped over an unreadable or inconsistent record, by job.",
+	}, []string{"job"})
+	// LastSkipped is how many organisations the last run of a job skipped.
+	LastSkipped = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "coplan_job_last_skipped_organisations", Help: "Organisations the last run of a job (on this replica) skipped.",
+	}, []string{"job"})
 	// RateLimited counts requests refused by a rate limit.
 	RateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "coplan_rate_limited_total", Help: "Requests refused with 429, by limit.",
@@ -40,7 +49,7 @@ var (
 )
 
 func init() {
-	Registry.MustRegister(Requests, Latency, JobRuns, PlannerDuration, RateLimited,
+	Registry.MustRegister(Requests, Latency, JobRuns, PlannerDuration, RateLimited, SkippedOrganisations, LastSkipped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 

@@ -229,38 +229,34 @@ type RenderFunc func(src *FeedSource, f *Feed) ([]byte, error)
 const FeedHistoryDays = 90
 
 // feedSource loads the publishable sessions (published, or cancelled and not
-// yet over) of one organisation, or of all when organisationID is empty.
+// yet over) of one organisation, with the names they refer to.
 func (db *DB) feedSource(tx *gorm.DB, organisationID string) (*FeedSource, error) {
 	now := db.Now()
 	src := &FeedSource{Now: now, Groups: map[string]Group{}, Locations: map[string]Location{}, Rooms: map[string]Room{}, Facilitators: map[string]Facilitator{}, Blocks: map[string][]Block{}}
-	scope := func(q *gorm.DB, col string) *gorm.DB {
-		if organisationID == "" {
-			return q
+	ownLocations := "location_id IN (SELECT id FROM locations WHERE organisation_id = ?)"
+	var (
+		groups []Group
+		locs   []Location
+		rooms  []Room
+		facs   []Facilitator
+		blocks []Block
+	)
+	for _, q := range []struct {
+		what string
+		q    *gorm.DB
+		dst  any
+	}{
+		{"sessions", tx.Where("organisation_id = ? AND ((status = ? AND ends_at >= ?) OR (status = ? AND ends_at >= ?))", organisationID,
+			SessionPublished, now.AddDate(0, 0, -FeedHistoryDays), SessionCancelled, now).Order("starts_at, id"), &src.Sessions},
+		{"groups", tx.Where("organisation_id = ?", organisationID), &groups},
+		{"locations", tx.Where("organisation_id = ?", organisationID), &locs},
+		{"rooms", tx.Where(ownLocations, organisationID), &rooms},
+		{"facilitators", tx.Where("organisation_id = ?", organisationID), &facs},
+		{"blocks", tx.Where(ownLocations+" AND (ends_at >= ? OR weekly)", organisationID, now.AddDate(0, 0, -FeedHistoryDays)).Order("starts_at, id"), &blocks},
+	} {
+		if err := q.q.Find(q.dst).Error; err != nil {
+			return nil, fmt.Errorf("store: feed %s of %s: %w", q.what, organisationID, err)
 		}
-		return q.Where(col+" = ?", organisationID)
-	}
-	q := scope(tx.Model(&Session{}), "organisation_id").
-		Where("(status = ? AND ends_at >= ?) OR (status = ? AND ends_at >= ?)",
-			SessionPublished, now.AddDate(0, 0, -FeedHistoryDays), SessionCancelled, now).
-		Order("starts_at, id")
-	if err := q.Find(&src.Sessions).Error; err != nil {
-		return nil, fmt.Errorf("store: feed sessions: %w", err)
-	}
-	var groups []Group
-	var locs []Location
-	var rooms []Room
-	var facs []Facilitator
-	if err := scope(tx, "organisation_id").Find(&groups).Error; err != nil {
-		return nil, err
-	}
-	if err := scope(tx, "organisation_id").Find(&locs).Error; err != nil {
-		return nil, err
-	}
-	if err := tx.Find(&rooms).Error; err != nil {
-		return nil, err
-	}
-	if err := scope(tx, "organisation_id").Find(&facs).Error; err != nil {
-		return nil, err
 	}
 	for _, g := range groups {
 		src.Groups[g.ID] = g
@@ -274,11 +270,6 @@ func (db *DB) feedSource(tx *gorm.DB, organisationID string) (*FeedSource, error
 	for _, f := range facs {
 		src.Facilitators[f.ID] = f
 	}
-	var blocks []Block
-	if err := tx.Where("ends_at >= ? OR weekly", now.AddDate(0, 0, -FeedHistoryDays)).Order("starts_at, id").Find(&blocks).Error; err != nil {
-		return nil, err
-	}
-	src.Blocks = map[string][]Block{}
 	for _, b := range blocks {
 		src.Blocks[b.LocationID] = append(src.Blocks[b.LocationID], b)
 	}
@@ -306,29 +297,60 @@ func (db *DB) storeRendering(tx *gorm.DB, src *FeedSource, f *Feed, render Rende
 	return changed, nil
 }
 
+// Publication is what one publication run did.
+type Publication struct {
+	Feeds, Changed int
+	// Skipped are the organisations whose records could not be read or
+	// rendered: their feeds keep their last bytes, the others are published.
+	Skipped []SkippedOrganisation
+}
+
+// SkippedOrganisation is an organisation a job could not do, and why.
+type SkippedOrganisation struct {
+	OrganisationID string
+	Err            error
+}
+
 // PublishFeeds renders every feed and stores those whose bytes changed, all in
-// the job's transaction: a crash leaves every previous feed in place.
-func (t *Tx) PublishFeeds(render RenderFunc) (feeds, changed int, err error) {
-	db, tx := t.db, t.g
+// the job's transaction: a crash leaves every previous feed in place. Each
+// organisation's feeds are rendered in a savepoint of their own, so that one
+// organisation's unreadable or inconsistent record holds back only its own.
+func (t *Tx) PublishFeeds(render RenderFunc) (Publication, error) {
+	var out Publication
 	var all []Feed
-	if err := tx.Order("id").Find(&all).Error; err != nil {
-		return 0, 0, err
+	if err := t.g.Order("organisation_id, id").Find(&all).Error; err != nil {
+		return out, fmt.Errorf("store: feeds: %w", err)
 	}
-	if len(all) == 0 {
-		return 0, 0, nil
-	}
-	src, err := db.feedSource(tx, "")
-	if err != nil {
-		return 0, 0, err
-	}
-	for i := range all {
-		c, err := db.storeRendering(tx, src, &all[i], render)
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].OrganisationID == all[i].OrganisationID {
+			j++
+		}
+		org, feeds := all[i].OrganisationID, all[i:j]
+		changed := 0
+		err := t.g.Transaction(func(tx *gorm.DB) error {
+			changed = 0
+			src, err := t.db.feedSource(tx, org)
+			if err != nil {
+				return err
+			}
+			for k := range feeds {
+				c, err := t.db.storeRendering(tx, src, &feeds[k], render)
+				if err != nil {
+					return err
+				}
+				if c {
+					changed++
+				}
+			}
+			return nil
+		})
 		if err != nil {
-			return 0, 0, err
+			out.Skipped = append(out.Skipped, SkippedOrganisation{OrganisationID: org, Err: err})
+		} else {
+			out.Feeds, out.Changed = out.Feeds+len(feeds), out.Changed+changed
 		}
-		if c {
-			changed++
-		}
+		i = j
 	}
-	return len(all), changed, nil
+	return out, nil
 }

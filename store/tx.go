@@ -22,6 +22,12 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.tx(ctx, func(g *gorm.DB) error { return fn(&Tx{db: db, g: g}) })
 }
 
+// Apart runs fn in a savepoint of tx: an error rolls back what fn wrote and
+// leaves tx usable, so that a job can carry on with the next organisation.
+func (tx *Tx) Apart(fn func(tx *Tx) error) error {
+	return tx.g.Transaction(func(g *gorm.DB) error { return fn(&Tx{db: tx.db, g: g}) })
+}
+
 // Now is the store clock's time in UTC.
 func (tx *Tx) Now() time.Time { return tx.db.Now() }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/metrics"
 	"github.com/coplan/coplan/store"
 )
 
@@ -32,6 +33,9 @@ type Service struct {
 	DB      *store.DB
 	Secret  []byte
 	BaseURL string
+	// Skipped collects the invitations a run could not queue; the caller
+	// logs and counts them.
+	Skipped []store.SkippedOrganisation
 }
 
 // Token is the capability in an invitation's answer link: the invitation id
@@ -108,6 +112,8 @@ func (s *Service) Remind(ctx context.Context, today civil.Date, dryRun bool) ([]
 }
 
 // RemindTx is Remind inside a transaction the caller owns (the cron job's).
+// Each invitation is decided in a savepoint of its own: one that cannot be
+// queued is logged by the caller through Skipped and the others go.
 func (s *Service) RemindTx(tx *store.Tx, today civil.Date) ([]Planned, error) {
 	invs, err := tx.OpenInvitations(today)
 	if err != nil {
@@ -115,31 +121,44 @@ func (s *Service) RemindTx(tx *store.Tx, today civil.Date) ([]Planned, error) {
 	}
 	planned := []Planned{}
 	for _, inv := range invs {
-		kind, slot := Decide(inv, today)
-		if kind == "" || inv.ContactEmail == "" {
-			continue
+		var p *Planned
+		err := tx.Apart(func(tx *store.Tx) error {
+			var err error
+			p, err = s.remindOne(tx, inv, today)
+			return err
+		})
+		switch {
+		case err != nil:
+			s.Skipped = append(s.Skipped, store.SkippedOrganisation{OrganisationID: inv.OrganisationID, Err: err})
+		case p != nil:
+			planned = append(planned, *p)
 		}
-		m, err := s.compose(kind, inv)
-		if err != nil {
-			return nil, err
-		}
-		m.DedupeKey = fmt.Sprintf("survey:%s:%s:%s", inv.SurveyID, inv.OrganisationID, slot)
-		added, err := tx.Enqueue(m)
-		if err != nil {
-			return nil, err
-		}
-		if !added {
-			continue
-		}
-		if kind == "invitation" {
-			if err := tx.MarkInvited(inv.ID, today); err != nil {
-				return nil, err
-			}
-		}
-		planned = append(planned, Planned{Kind: kind, SurveyID: inv.SurveyID, OrganisationID: inv.OrganisationID,
-			Organisation: inv.Organisation, Slot: slot, To: inv.ContactEmail})
 	}
 	return planned, nil
+}
+
+// remindOne queues the mail one open invitation is due today, if any.
+func (s *Service) remindOne(tx *store.Tx, inv store.OpenInvitation, today civil.Date) (*Planned, error) {
+	kind, slot := Decide(inv, today)
+	if kind == "" || inv.ContactEmail == "" {
+		return nil, nil
+	}
+	m, err := s.compose(kind, inv)
+	if err != nil {
+		return nil, err
+	}
+	m.DedupeKey = fmt.Sprintf("survey:%s:%s:%s", inv.SurveyID, inv.OrganisationID, slot)
+	added, err := tx.Enqueue(m)
+	if err != nil || !added {
+		return nil, err
+	}
+	if kind == "invitation" {
+		if err := tx.MarkInvited(inv.ID, today); err != nil {
+			return nil, err
+		}
+	}
+	return &Planned{Kind: kind, SurveyID: inv.SurveyID, OrganisationID: inv.OrganisationID,
+		Organisation: inv.Organisation, Slot: slot, To: inv.ContactEmail}, nil
 }
 
 var subjects = map[string]string{
@@ -200,10 +219,15 @@ func (s *Service) compose(kind string, inv store.OpenInvitation) (*store.Mail, e
 // RunJob is one run of the daily reminder job for slot, once across replicas.
 func (s *Service) RunJob(ctx context.Context, slot time.Time, replica string) ([]Planned, bool, error) {
 	var planned []Planned
+	s.Skipped = nil
 	ran, err := s.DB.RunJob(ctx, RemindJob, slot, replica, func(tx *store.Tx) (string, error) {
 		var err error
 		planned, err = s.RemindTx(tx, civil.Today(slot))
-		return fmt.Sprintf("%d mails queued", len(planned)), err
+		return fmt.Sprintf("%d mails queued, %d organisations skipped", len(planned), len(s.Skipped)), err
 	})
+	if ran {
+		metrics.SkippedOrganisations.WithLabelValues(RemindJob).Add(float64(len(s.Skipped)))
+		metrics.LastSkipped.WithLabelValues(RemindJob).Set(float64(len(s.Skipped)))
+	}
 	return planned, ran, err
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,8 +23,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/coordination"
+	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/mail/smtptest"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
@@ -457,4 +460,73 @@ func TestFaultKillDuringPublicationLeavesEveryFeedWhole(t *testing.T) {
 	waitFor(t, "a complete publication", func() bool { return check() == len(groups) })
 	runs, _ := db.JobRuns(ctx, "publish-feeds")
 	t.Logf("%d feeds whole after 5 kills; %d publication runs recorded", len(groups), len(runs))
+}
+
+// One organisation's unreadable record (a time stored by a lenient older
+// version) does not stop another organisation's feed publication by the
+// running replicas' cron job: the other's change reaches its feed URL.
+func TestFaultPoisonedRecordOfOneOrganisationDoesNotStopAnothersFeeds(t *testing.T) {
+	dbURL := storetest.URL(t, store.Postgres)
+	db := openDB(t, dbURL)
+	ctx := context.Background()
+	if _, err := demo.Fill(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.PlanAndPublish(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	orgs, _, _ := db.Organisations(ctx, store.System, store.Page{Limit: 10})
+	var good, bad store.Organisation
+	for _, o := range orgs {
+		switch o.Name {
+		case "GGD Groningen":
+			good = o
+		case "GGD Drenthe":
+			bad = o
+		}
+	}
+	key := []byte(strings.Repeat("f", 40))
+	r := calendars.Renderer{Host: "127.0.0.1"}
+	feed, err := db.CreateFeed(ctx, store.System, store.FeedOrganisation, good.ID, r.Render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateFeed(ctx, store.System, store.FeedOrganisation, bad.ID, r.Render); err != nil {
+		t.Fatal(err)
+	}
+	poisoned := storetest.Strings(t, db, "SELECT id FROM facilitators WHERE organisation_id = '"+bad.ID+"' ORDER BY id LIMIT 1")[0]
+	if err := storetest.Exec(db, `UPDATE facilitators SET availability = '[{"weekday":1,"from":"00:-30","to":"17:00"}]' WHERE id = '`+poisoned+`'`); err != nil {
+		t.Fatal(err)
+	}
+	rep := startReplica(t, "poison", faultEnv(dbURL, "COPLAN_CRON_PUBLISH", "* * * * * *"))
+	sessions, _, _ := db.Sessions(ctx, store.Actor{Role: store.RoleCoordinator, OrganisationID: good.ID}, store.SessionFilter{Page: store.Page{Limit: 1}})
+	cancelled := store.SessionCancelled
+	if _, err := coordination.New(db).ChangeSession(ctx, store.System, sessions[0].ID, coordination.SessionChange{Status: &cancelled}); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("http://" + rep.addr)
+	feedURL, _ := calendars.URLs(u, key, feed)
+	waitFor(t, "the good organisation's cancelled session in its feed", func() bool {
+		res, err := http.Get(feedURL)
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode == 200 && strings.Contains(string(body), "STATUS:CANCELLED")
+	})
+	st, body := tryGetBody("http://" + rep.addr + "/readyz")
+	if st != 200 || !strings.Contains(body, "1 organisations skipped") {
+		t.Fatalf("/readyz does not say an organisation was skipped: %d %s", st, body)
+	}
+}
+
+func tryGetBody(url string) (int, string) {
+	res, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
 }

@@ -25,5 +25,8 @@ func publish(ctx context.Context, args []string, getenv func(string) string, std
 		return nil
 	}
 	fmt.Fprintf(stdout, "published %d feeds, %d changed\n", res.Feeds, res.Changed)
+	for _, sk := range res.Skipped {
+		fmt.Fprintf(stderr, "skipped organisation %s: %v\n", sk.OrganisationID, sk.Err)
+	}
 	return nil
 }

@@ -59,8 +59,11 @@ func scheduleJobs(a *app, kick chan<- struct{}) (*jobs.Scheduler, error) {
 	publisher := newPublisher(db, c)
 	if err := sched.Add(calendars.PublishJob, c.CronPublish, func(ctx context.Context, slot time.Time) error {
 		res, err := publisher.Publish(ctx, slot)
+		for _, sk := range res.Skipped {
+			log.Error("feed publication skipped an organisation", "organisation_id", sk.OrganisationID, "err", sk.Err)
+		}
 		if err == nil {
-			log.Info("feed publication", "slot", slot.Format(time.RFC3339), "ran", res.Ran, "feeds", res.Feeds, "changed", res.Changed)
+			log.Info("feed publication", "slot", slot.Format(time.RFC3339), "ran", res.Ran, "feeds", res.Feeds, "changed", res.Changed, "skipped", len(res.Skipped))
 		}
 		countJob(calendars.PublishJob, res.Ran, err)
 		return err
@@ -70,6 +73,9 @@ func scheduleJobs(a *app, kick chan<- struct{}) (*jobs.Scheduler, error) {
 	svc := &survey.Service{DB: db, Secret: a.key, BaseURL: c.BaseURL}
 	if err := sched.Add(survey.RemindJob, c.CronRemind, func(ctx context.Context, slot time.Time) error {
 		planned, ran, err := svc.RunJob(ctx, slot, c.Replica)
+		for _, sk := range svc.Skipped {
+			log.Error("survey reminders skipped an organisation", "organisation_id", sk.OrganisationID, "err", sk.Err)
+		}
 		countJob(survey.RemindJob, ran, err)
 		if err == nil {
 			log.Info("survey reminders", "slot", slot.Format(time.RFC3339), "ran", ran, "queued", len(planned))

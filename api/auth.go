@@ -24,9 +24,23 @@ func bearer(c *gin.Context) (string, bool) {
 	return strings.TrimSpace(tok), true
 }
 
-// requireToken authenticates API requests by bearer token only.
+// requireToken authenticates API requests by bearer token only. The per-IP
+// limit applies before authentication only: a token known valid goes on at
+// once, and only what needs a lookup (a new token, a wrong one, none) counts
+// against the client's address, so that guessing is slow and a busy
+// authenticated client is never cut off by it.
 func (s *Server) requireToken(c *gin.Context) {
 	tok, ok := bearer(c)
+	if ok {
+		if a, cached := s.auth.cached(tok); cached {
+			c.Set(ctxActor, a)
+			c.Next()
+			return
+		}
+	}
+	if !s.allowIP(c) {
+		return
+	}
 	if !ok {
 		s.fail(c, store.Errorf(store.EUnauthorized, "send a bearer token: Authorization: Bearer <token>"))
 		return
@@ -46,11 +60,26 @@ func page(c *gin.Context) {
 	c.Next()
 }
 
+// sameOrigin refuses a page POST that a browser sent from another site (by
+// Sec-Fetch-Site or Origin, with net/http's CrossOriginProtection): no login
+// CSRF, and a second guard beside the forms' CSRF tokens.
+func (s *Server) sameOrigin(c *gin.Context) {
+	if err := s.origin.Check(c.Request); err != nil {
+		c.Set(ctxIsPage, true)
+		s.fail(c, store.Errorf(store.EForbidden, "this form was sent from another site"))
+		return
+	}
+	c.Next()
+}
+
 // pageAuth authenticates page requests by bearer token or session cookie. A
 // POST made with the cookie must carry the session's CSRF token.
 func (s *Server) pageAuth() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(ctxIsPage, true)
+		if !s.allowIP(c) { // pages are limited per client address like the login
+			return
+		}
 		if tok, ok := bearer(c); ok {
 			a, err := s.db.Authenticate(c.Request.Context(), tok)
 			if err != nil {

@@ -24,13 +24,21 @@ type authEntry struct {
 
 const authCacheTTL = 2 * time.Second
 
-func (a *authCache) authenticate(ctx context.Context, db *store.DB, token string) (store.Actor, error) {
-	now := time.Now()
+// cached returns the actor of a token looked up less than authCacheTTL ago.
+func (a *authCache) cached(token string) (store.Actor, bool) {
 	a.mu.Lock()
 	e, ok := a.entries[token]
 	a.mu.Unlock()
-	if ok && now.Before(e.until) {
-		return e.actor, nil
+	if ok && time.Now().Before(e.until) {
+		return e.actor, true
+	}
+	return store.Actor{}, false
+}
+
+func (a *authCache) authenticate(ctx context.Context, db *store.DB, token string) (store.Actor, error) {
+	now := time.Now()
+	if act, ok := a.cached(token); ok {
+		return act, nil
 	}
 	act, err := db.Authenticate(ctx, token)
 	if err != nil {

@@ -63,8 +63,14 @@ func (s *Server) myCalendarCreate(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/me/calendar"+langQuery(c))
 }
 
+// myCalendarRotate renews the nurse's own calendar link, and no other feed:
+// the page is a nurse's, whoever else holds a session.
 func (s *Server) myCalendarRotate(c *gin.Context) {
 	a := actor(c)
+	if a.Role != store.RoleNurse {
+		s.fail(c, store.Errorf(store.EForbidden, "this page is for facilitators"))
+		return
+	}
 	feeds, _, err := s.db.Feeds(c.Request.Context(), a, store.Page{Limit: 1})
 	if err == nil && len(feeds) == 0 {
 		err = store.Errorf(store.ENotFound, "there is no calendar link to renew")

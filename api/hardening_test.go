@@ -2,10 +2,15 @@ package api_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 )
@@ -146,3 +151,70 @@ func TestRefusalsBeforeTheStoreAndReplaysAreAudited(t *testing.T) {
 		}
 	})
 }
+
+// Class 9: a login link used from another site (login CSRF) is refused and
+// stays usable; the calendar-link renewal of the nurse page renews only a
+// nurse's own feed.
+func TestLoginFromAnotherSiteAndRenewalOfOthersFeeds(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		org := storetest.MustCreateOrganisation(t, db, "GGD Zeeland")
+		_, coord := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: org.ID})
+		code, _ := db.CreateLoginCode(ctx, coord.TokenID)
+		for _, h := range []map[string]string{{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}} {
+			req, _ := http.NewRequest("POST", e.srv.URL+"/login/"+code, nil)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden || res.Header.Get("Set-Cookie") != "" {
+				t.Fatalf("a login from another site (%v): %d %q", h, res.StatusCode, res.Header.Get("Set-Cookie"))
+			}
+		}
+		if !db.LoginCodeUsable(ctx, code) {
+			t.Fatal("a refused cross-site login used up the link")
+		}
+		// A coordinator's session cannot renew the organisation's feed from the nurse page.
+		r := calendarsRenderer()
+		feed, err := db.CreateFeed(ctx, store.System, store.FeedOrganisation, org.ID, r.Render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, csrf := pageSession(t, e, code)
+		res, err := client.PostForm(e.srv.URL+"/me/calendar/rotate", url.Values{"csrf_token": {csrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		after, _ := db.FeedForServing(ctx, feed.ID)
+		if res.StatusCode != http.StatusForbidden || after.Version != feed.Version {
+			t.Fatalf("a coordinator renewed a feed from the nurse page: %d, version %d -> %d", res.StatusCode, feed.Version, after.Version)
+		}
+	})
+}
+
+// pageSession logs in with a login code and returns the client with its
+// session cookie and the session's CSRF token.
+func pageSession(t *testing.T, e *env, code string) (*http.Client, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	res, err := client.PostForm(e.srv.URL+"/login/"+code, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token after login: %d %s", res.StatusCode, body)
+	}
+	return client, string(m[1])
+}
+
+func calendarsRenderer() calendars.Renderer { return calendars.Renderer{Host: "coplan.test"} }

@@ -65,20 +65,28 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 // limit answers 429 with Retry-After when key is over its limit.
 func (s *Server) limit(l *limiter, key func(*gin.Context) string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if l == nil {
+		if s.allow(c, l, key(c)) {
 			c.Next()
-			return
 		}
-		ok, wait := l.allow(key(c))
-		if !ok {
-			metrics.RateLimited.WithLabelValues(l.name).Inc()
-			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			s.fail(c, &store.Error{Code: codeTooMany, Message: "too many requests; slow down and retry after the time in Retry-After"})
-			return
-		}
-		c.Next()
 	}
 }
+
+// allow charges key's bucket of l; over the limit it answers 429 and reports false.
+func (s *Server) allow(c *gin.Context, l *limiter, key string) bool {
+	if l == nil {
+		return true
+	}
+	ok, wait := l.allow(key)
+	if !ok {
+		metrics.RateLimited.WithLabelValues(l.name).Inc()
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.fail(c, &store.Error{Code: codeTooMany, Message: "too many requests; slow down and retry after the time in Retry-After"})
+	}
+	return ok
+}
+
+// allowIP charges the client's address (the limit before authentication).
+func (s *Server) allowIP(c *gin.Context) bool { return s.allow(c, s.byIP, clientIP(c)) }
 
 // codeTooMany is the API's own code for a rate limit (429).
 const codeTooMany store.Code = "too_many_requests"

@@ -49,6 +49,7 @@ type Server struct {
 	byToken  *limiter
 	byIP     *limiter
 	auth     authCache
+	origin   *http.CrossOriginProtection // refuses page POSTs from other sites
 }
 
 // New builds the server and its routes.
@@ -80,6 +81,10 @@ func New(cfg Config) (*Server, error) {
 		byToken: newLimiter("token", cfg.RatePerToken, int(2*cfg.RatePerToken)),
 		byIP:    newLimiter("ip", cfg.RatePerIP, int(2*cfg.RatePerIP)),
 		auth:    authCache{entries: map[string]authEntry{}}}
+	s.origin = http.NewCrossOriginProtection()
+	if err := s.origin.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }

@@ -7,8 +7,10 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/store"
@@ -218,3 +220,123 @@ func pageSession(t *testing.T, e *env, code string) (*http.Client, string) {
 }
 
 func calendarsRenderer() calendars.Renderer { return calendars.Renderer{Host: "coplan.test"} }
+
+// Class 3: every change is checked, whatever else it carries. A PATCH that
+// cancels a session may not put another organisation's nurse and room on it
+// (which would reach that nurse's calendar and mailbox); reinstating a
+// cancelled session is checked in its slot; a catchment names the
+// organisation's own locations only.
+func TestEveryChangeIsCheckedWhateverElseItCarries(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		w := newRuleWorld(t, db)
+		ctx := context.Background()
+		other := storetest.MustCreateOrganisation(t, db, "GGD Anders")
+		otherLoc := storetest.MustCreateLocation(t, db, other.ID, "azc Anders")
+		otherRoom := &store.Room{Name: "Andere zaal", Capacity: 30}
+		if err := db.CreateRoom(ctx, store.System, otherLoc.ID, otherRoom); err != nil {
+			t.Fatal(err)
+		}
+		otherNurse := &store.Facilitator{OrganisationID: other.ID, DisplayName: "Olga", Email: "olga@anders.example", Role: store.RoleNurseFacilitator,
+			COTrained: true, MaxSessionsPerWeek: 5}
+		if err := db.CreateFacilitator(ctx, store.System, otherNurse); err != nil {
+			t.Fatal(err)
+		}
+		a1 := w.session(t, 0, 1)
+		for _, body := range []map[string]any{
+			{"status": "cancelled", "facilitator_ids": []string{a1.FacilitatorIDs[0], otherNurse.ID}},
+			{"status": "cancelled", "room_id": otherRoom.ID},
+			{"status": "cancelled", "room_id": "room_nowhere"},
+		} {
+			a := e.do("PATCH", "/api/v1/sessions/"+a1.ID, w.coord, body)
+			if a.status != 422 {
+				t.Fatalf("%v: %d %s; want 422", body, a.status, a.body)
+			}
+		}
+		if s, _ := db.Session(ctx, store.System, a1.ID); s.Status != store.SessionPublished || s.SecondFacilitatorID == otherNurse.ID || s.RoomID != a1.RoomID {
+			t.Fatalf("a refused change was stored: %+v", s)
+		}
+		nurse, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleNurse, FacilitatorID: otherNurse.ID})
+		if mine := e.do("GET", "/api/v1/sessions", nurse, nil).json(t); mine["total"].(float64) != 0 {
+			t.Fatalf("another organisation's session reached its nurse: %v", mine)
+		}
+		if m, _ := db.MailsByKeyPrefix(ctx, "session:"+a1.ID); len(m) != 0 {
+			for _, mail := range m {
+				if mail.ToAddress == otherNurse.Email {
+					t.Fatal("another organisation's nurse was mailed")
+				}
+			}
+		}
+		// Cancel a1; put b1 in its slot; reinstating a1 is now a double booking.
+		b1 := w.session(t, 1, 1)
+		if a := e.do("PATCH", "/api/v1/sessions/"+a1.ID, w.coord, map[string]any{"status": "cancelled"}); a.status != 200 {
+			t.Fatalf("cancel: %d %s", a.status, a.body)
+		}
+		if a := e.do("PATCH", "/api/v1/sessions/"+b1.ID, w.coord, map[string]any{"start": a1.StartsAt.Format("2006-01-02T15:04:05Z07:00"),
+			"room_id": a1.RoomID, "facilitator_ids": w.nurseLed(t, w.freeAt(a1.StartsAt, a1.EndsAt))}); a.status != 200 {
+			t.Fatalf("move into the freed slot: %d %s", a.status, a.body)
+		}
+		problem(t, e.do("PATCH", "/api/v1/sessions/"+a1.ID, w.coord, map[string]any{"status": "published"}), 409, "room_id")
+		// A catchment of another organisation's location.
+		locs, _, _ := db.Locations(ctx, store.System, store.LocationFilter{OrganisationID: a1.OrganisationID})
+		problem(t, e.do("PATCH", "/api/v1/locations/"+locs[0].ID, e.admin, map[string]any{"catchment": []string{otherLoc.ID}}), 400, "catchment[0]")
+	})
+}
+
+// Class 4: no dangling references. A facilitator, room or location that
+// sessions ahead, or another location's catchment, still use is not deleted
+// (409 naming them) unless the caller asks to re-plan; a deleted or moved
+// facilitator's token follows the record.
+func TestNoDanglingReferences(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		w := newRuleWorld(t, db)
+		ctx := context.Background()
+		a1 := w.session(t, 0, 1)
+		fac, room := a1.FacilitatorIDs[1], a1.RoomID
+		nurse, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleNurse, FacilitatorID: fac})
+		problem(t, e.do("DELETE", "/api/v1/facilitators/"+fac, w.coord, nil), 409, "id")
+		problem(t, e.do("DELETE", "/api/v1/locations/"+a1.LocationID+"/rooms/"+room, w.coord, nil), 409, "id")
+		problem(t, e.do("DELETE", "/api/v1/locations/"+a1.LocationID, w.coord, nil), 409, "")
+		if a := e.do("GET", "/api/v1/facilitators/"+fac, w.coord, nil); a.status != 200 {
+			t.Fatalf("a refused deletion deleted: %d", a.status)
+		}
+		// With a re-plan the sessions move; the records go; the organisation still plans and publishes.
+		if a := e.do("DELETE", "/api/v1/facilitators/"+fac+"?replan=true", w.coord, nil); a.status != 200 || !strings.Contains(string(a.body), "moved_sessions") {
+			t.Fatalf("delete with re-plan: %d %s\n%s", a.status, a.body, e.logs.String())
+		}
+		if a := e.do("DELETE", "/api/v1/locations/"+a1.LocationID+"/rooms/"+room+"?replan=true", w.coord, nil); a.status != 200 {
+			t.Fatalf("delete a room with re-plan: %d %s", a.status, a.body)
+		}
+		problem(t, e.do("GET", "/api/v1/facilitators/"+fac, w.coord, nil), 404, "")
+		ahead, _, _ := db.Sessions(ctx, store.System, store.SessionFilter{From: clock(), Page: store.Page{Limit: 500}})
+		for _, s := range ahead {
+			if s.Status != store.SessionCancelled && (slices.Contains(s.FacilitatorIDs, fac) || s.RoomID == room) {
+				t.Fatalf("a session ahead still names the deleted: %+v", s)
+			}
+		}
+		if a := e.do("POST", "/api/v1/plan", w.coord, map[string]any{"publish": true}); a.status != 200 {
+			t.Fatalf("plan after the deletions: %d %s", a.status, a.body)
+		}
+		// The deleted facilitator's token grants nothing any more.
+		time.Sleep(2100 * time.Millisecond) // the token cache
+		problem(t, e.do("GET", "/api/v1/sessions", nurse, nil), 401, "")
+		// A facilitator moved to another organisation takes their token's scope along.
+		other := storetest.MustCreateOrganisation(t, db, "GGD Elders bij")
+		free := &store.Facilitator{OrganisationID: a1.OrganisationID, DisplayName: "Vrij", Role: store.RoleDoctor, MaxSessionsPerWeek: 3}
+		if err := db.CreateFacilitator(ctx, store.System, free); err != nil {
+			t.Fatal(err)
+		}
+		tok, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleNurse, FacilitatorID: free.ID})
+		if a := e.do("PATCH", "/api/v1/facilitators/"+free.ID, e.admin, map[string]any{"organisation_id": other.ID}); a.status != 200 {
+			t.Fatalf("move a facilitator: %d %s", a.status, a.body)
+		}
+		got, err := db.Authenticate(ctx, tok)
+		if err != nil || got.OrganisationID != other.ID {
+			t.Fatalf("the moved facilitator's token acts for %q (%v); want %s", got.OrganisationID, err, other.ID)
+		}
+		// One with sessions ahead is not moved.
+		busy := w.session(t, 1, 2).FacilitatorIDs[0]
+		problem(t, e.do("PATCH", "/api/v1/facilitators/"+busy, e.admin, map[string]any{"organisation_id": other.ID}), 409, "id")
+	})
+}

@@ -57,8 +57,12 @@ func newStored(d *store.PlanData, now time.Time) *stored {
 	for i := range d.Groups {
 		g := &d.Groups[i]
 		st.groups[g.ID] = g
-		in.Groups = append(in.Groups, planner.ExistingGroup{ID: g.ID, OrganisationID: org, LocationID: g.LocationID, RoomID: g.RoomID,
-			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: append([]string{}, st.members[g.ID]...)})
+		eg := planner.ExistingGroup{ID: g.ID, OrganisationID: org, LocationID: g.LocationID, RoomID: g.RoomID,
+			BabyIDs: append([]string{}, st.members[g.ID]...)}
+		if len(g.FacilitatorIDs) == 2 { // a pair kept as the group's own; half a pair is none
+			eg.FacilitatorIDs = g.FacilitatorIDs
+		}
+		in.Groups = append(in.Groups, eg)
 	}
 	for i := range d.Sessions {
 		s := &d.Sessions[i]

@@ -163,6 +163,7 @@ func (db *DB) UpdateFacilitator(ctx context.Context, a Actor, id string, change 
 		if err != nil {
 			return err
 		}
+		oldOrg := fc.OrganisationID
 		change(fc)
 		fc.ID = id
 		if err := fc.Validate(); err != nil {
@@ -170,6 +171,11 @@ func (db *DB) UpdateFacilitator(ctx context.Context, a Actor, id string, change 
 		}
 		if err := db.checkFacilitatorOrganisation(tx, a, fc); err != nil {
 			return err
+		}
+		if fc.OrganisationID != oldOrg {
+			if err := db.noSessionsAhead(tx, "facilitator", "(lead_facilitator_id = ? OR second_facilitator_id = ?)", id, id); err != nil {
+				return err
+			}
 		}
 		out = fc
 		return wrapWrite(tx.Save(fc).Error, "facilitator", "id")
@@ -183,12 +189,9 @@ func (tx *Tx) MarkFacilitatorDeleted(id string) error {
 	return wrapRead(tx.g.Model(&Facilitator{}).Where("id = ?", id).Update("deleted_at", tx.Now()).Error, "delete facilitator")
 }
 
-// ForgetGroupFacilitator takes a facilitator out of the pairs groups keep.
+// ForgetGroupFacilitator takes a facilitator's pair off the groups that keep
+// it as their own: the next plan gives them a pair of people who are there.
 func (tx *Tx) ForgetGroupFacilitator(id string) error {
-	for _, col := range []string{"lead_facilitator_id", "second_facilitator_id"} {
-		if err := tx.g.Model(&Group{}).Where(col+" = ?", id).Update(col, "").Error; err != nil {
-			return wrapRead(err, "forget group facilitator")
-		}
-	}
-	return nil
+	return wrapRead(tx.g.Model(&Group{}).Where("lead_facilitator_id = ? OR second_facilitator_id = ?", id, id).
+		Updates(map[string]any{"lead_facilitator_id": "", "second_facilitator_id": ""}).Error, "forget group facilitator")
 }

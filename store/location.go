@@ -83,6 +83,23 @@ func (a Actor) scopeLocations(q *gorm.DB, idColumn, orgColumn string) *gorm.DB {
 	}
 }
 
+// noSessionsAhead refuses a change while sessions ahead (not cancelled) that
+// match where still need what it changes, naming each.
+func (db *DB) noSessionsAhead(tx *gorm.DB, what, where string, args ...any) error {
+	var ahead []Session
+	if err := tx.Where(where, args...).Where("status <> ? AND ends_at > ?", SessionCancelled, db.Now()).Order("starts_at, id").Find(&ahead).Error; err != nil {
+		return wrapRead(err, "sessions")
+	}
+	if len(ahead) == 0 {
+		return nil
+	}
+	e := &Error{Code: EConflict, Affected: ahead, Message: fmt.Sprintf("the %s is still needed by %d sessions ahead; re-plan, move or cancel them first", what, len(ahead))}
+	for _, s := range ahead {
+		e.Fields = append(e.Fields, FieldError{Field: "id", Detail: fmt.Sprintf("session %s (group %s, session %d)", s.ID, s.GroupID, s.Number)})
+	}
+	return e
+}
+
 // locationUnused refuses to delete a location that babies live at, sessions
 // ahead meet at, or other locations name in their catchments, naming each.
 func (db *DB) locationUnused(tx *gorm.DB, id string) error {
@@ -93,16 +110,8 @@ func (db *DB) locationUnused(tx *gorm.DB, id string) error {
 	if n != 0 {
 		return Errorf(EConflict, "location %s still has %d babies; move them first", id, n)
 	}
-	var ahead []Session
-	if err := tx.Where("location_id = ? AND status <> ? AND ends_at > ?", id, SessionCancelled, db.Now()).Order("starts_at, id").Find(&ahead).Error; err != nil {
-		return wrapRead(err, "sessions")
-	}
-	if len(ahead) > 0 {
-		e := &Error{Code: EConflict, Affected: ahead, Message: fmt.Sprintf("location %s still holds %d sessions ahead; move or cancel them first", id, len(ahead))}
-		for _, s := range ahead {
-			e.Fields = append(e.Fields, FieldError{Field: "id", Detail: fmt.Sprintf("session %s (group %s, session %d)", s.ID, s.GroupID, s.Number)})
-		}
-		return e
+	if err := db.noSessionsAhead(tx, "location", "location_id = ?", id); err != nil {
+		return err
 	}
 	var hubs []Location
 	if err := tx.Where("id <> ?", id).Find(&hubs).Error; err != nil {
@@ -217,6 +226,11 @@ func (db *DB) UpdateLocation(ctx context.Context, a Actor, id string, change fun
 		}
 		if err := db.checkLocationReferences(tx, a, l); err != nil {
 			return err
+		}
+		if l.OrganisationID != oldOrg {
+			if err := db.noSessionsAhead(tx, "location", "location_id = ?", id); err != nil {
+				return err
+			}
 		}
 		if err := tx.Save(l).Error; err != nil {
 			return wrapWrite(err, "location", "name")

@@ -131,7 +131,33 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (Actor, error) {
 	if err != nil {
 		return Actor{}, fmt.Errorf("store: authenticate: %w", err)
 	}
-	return t.Actor(), nil
+	return db.currentScope(db.gorm.WithContext(ctx), t)
+}
+
+// currentScope is the actor of a token with the scope its record has now: a
+// nurse's organisation is their facilitator record's, location staff's the
+// location's; a token whose record is gone (a deleted facilitator or
+// location) grants nothing.
+func (db *DB) currentScope(g *gorm.DB, t Token) (Actor, error) {
+	a := t.Actor()
+	var org []string
+	var err error
+	switch t.Role {
+	case RoleNurse:
+		err = g.Model(&Facilitator{}).Where("id = ? AND deleted_at IS NULL", t.FacilitatorID).Pluck("organisation_id", &org).Error
+	case RoleLocation:
+		err = g.Model(&Location{}).Where("id = ?", t.LocationID).Pluck("organisation_id", &org).Error
+	default:
+		return a, nil
+	}
+	if err != nil {
+		return Actor{}, fmt.Errorf("store: the scope of token %s: %w", t.ID, err)
+	}
+	if len(org) == 0 {
+		return Actor{}, Errorf(EUnauthorized, "the token's %s no longer exists", t.Role)
+	}
+	a.OrganisationID = org[0]
+	return a, nil
 }
 
 // RevokeToken revokes token id and ends its page sessions.
@@ -222,7 +248,7 @@ func (db *DB) SessionActor(ctx context.Context, secret string) (Actor, error) {
 	if err := db.gorm.WithContext(ctx).Where("id = ? AND revoked_at IS NULL", s.TokenID).Take(&t).Error; err != nil {
 		return Actor{}, Errorf(EUnauthorized, "the session's token is revoked")
 	}
-	return t.Actor(), nil
+	return db.currentScope(db.gorm.WithContext(ctx), t)
 }
 
 // EndSession deletes a page session (log out).

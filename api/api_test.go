@@ -124,7 +124,7 @@ func (e *env) create(path, token string, body any) string {
 func problem(t *testing.T, a answer, status int, field string) {
 	t.Helper()
 	if a.status != status {
-		t.Fatalf("status = %d; want %d: %s", a.status, status, a.body)
+		t.Fatalf("status = %d; want %d: %.600s", a.status, status, a.body)
 	}
 	if ct := a.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		t.Fatalf("Content-Type = %q; want application/problem+json", ct)

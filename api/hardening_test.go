@@ -340,3 +340,61 @@ func TestNoDanglingReferences(t *testing.T) {
 		problem(t, e.do("PATCH", "/api/v1/facilitators/"+busy, e.admin, map[string]any{"organisation_id": other.ID}), 409, "id")
 	})
 }
+
+// Class 1: clock times are exactly HH:MM on every route that takes one (no
+// sign, no spaces, no 24:xx), each bad one named by its field, nothing
+// stored; and what is accepted reads back as it was sent.
+func TestClockTimesAreStrictOnEveryRoute(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		w := newHardWorld(t, e)
+		fac := e.create("/api/v1/facilitators", e.admin, map[string]any{"organisation_id": w.org, "display_name": "Mila", "role": "nurse",
+			"availability": []map[string]any{{"weekday": 2, "from": "08:30", "to": "16:30"}}})
+		room := e.create("/api/v1/locations/"+w.loc+"/rooms", e.admin, map[string]any{"name": "Zaal", "capacity": 20,
+			"opening_hours": []map[string]any{{"weekday": 2, "from": "09:00", "to": "17:00"}}})
+		for _, bad := range []string{"-1:30", "24:00", "24:30", " 9:30", "9:30", "09:60", "+1:30", "09.30", "0930", ""} {
+			interval := []map[string]any{{"weekday": 1, "from": bad, "to": "17:00"}}
+			problem(t, e.do("PATCH", "/api/v1/facilitators/"+fac, e.admin, map[string]any{"availability": interval}), 400, "availability[0].from")
+			problem(t, e.do("POST", "/api/v1/facilitators", e.admin, map[string]any{"organisation_id": w.org, "display_name": "X", "role": "nurse", "availability": interval}), 400, "availability[0].from")
+			problem(t, e.do("PATCH", "/api/v1/locations/"+w.loc+"/rooms/"+room, e.admin, map[string]any{"opening_hours": interval}), 400, "opening_hours[0].from")
+			if bad != "" { // an empty optional time is the default
+				problem(t, e.do("POST", "/api/v1/capacity/what-if", e.admin, map[string]any{"organisation_id": w.org,
+					"extra_room": map[string]any{"location_id": w.loc, "capacity": 20, "from": bad}}), 400, "extra_room.from")
+			}
+		}
+		got := e.do("GET", "/api/v1/facilitators/"+fac, e.admin, nil).json(t)["availability"].([]any)[0].(map[string]any)
+		if got["from"] != "08:30" || got["to"] != "16:30" {
+			t.Fatalf("a refused change was stored: %v", got)
+		}
+		okay := []map[string]any{{"weekday": 1, "from": "00:00", "to": "23:59"}}
+		e.do("PATCH", "/api/v1/facilitators/"+fac, e.admin, map[string]any{"availability": okay})
+		back := e.do("GET", "/api/v1/facilitators/"+fac, e.admin, nil).json(t)["availability"].([]any)[0].(map[string]any)
+		if back["from"] != "00:00" || back["to"] != "23:59" {
+			t.Fatalf("the accepted times read back as %v", back)
+		}
+	})
+}
+
+// Class 5: lists have maxima, checked before anything else and named.
+func TestListsHaveMaxima(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, clock)
+	e := newEnv(t, db)
+	w := newHardWorld(t, e)
+	many := func(n int, f func(i int) any) []any {
+		out := make([]any, n)
+		for i := range out {
+			out[i] = f(i)
+		}
+		return out
+	}
+	langs := many(store.MaxLanguages+1, func(i int) any { return string(rune('a'+i%26)) + string(rune('a'+i/26)) })
+	problem(t, e.do("POST", "/api/v1/facilitators", e.admin, map[string]any{"organisation_id": w.org, "display_name": "X", "role": "nurse", "languages": langs}), 400, "languages")
+	intervals := many(store.MaxWeekly+1, func(i int) any { return map[string]any{"weekday": 1, "from": "09:00", "to": "10:00"} })
+	problem(t, e.do("POST", "/api/v1/locations/"+w.loc+"/rooms", e.admin, map[string]any{"name": "Y", "capacity": 10, "opening_hours": intervals}), 400, "opening_hours")
+	catchment := many(store.MaxCatchment+1, func(i int) any { return "loc_x" })
+	problem(t, e.do("PATCH", "/api/v1/locations/"+w.loc, e.admin, map[string]any{"catchment": catchment}), 400, "catchment")
+	for i := 0; i < store.MaxRoomsPerLocation; i++ {
+		e.create("/api/v1/locations/"+w.loc+"/rooms", e.admin, map[string]any{"name": "Kamer", "capacity": 10})
+	}
+	problem(t, e.do("POST", "/api/v1/locations/"+w.loc+"/rooms", e.admin, map[string]any{"name": "Te veel", "capacity": 10}), 422, "")
+}

@@ -51,6 +51,11 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxConns bounds the PostgreSQL connections of this process (default 20).
 	MaxConns int
+	// MigrationURL, on PostgreSQL, is the database's owner: migrations run
+	// through it, and it grants the role of the service's own URL what the
+	// service may do (everything but changing the audit log: INSERT and
+	// SELECT only there). Empty: one role does both.
+	MigrationURL string
 }
 
 // IsPostgresURL reports whether url selects PostgreSQL.
@@ -59,8 +64,47 @@ func IsPostgresURL(url string) bool {
 }
 
 // Open connects to url (a postgres:// URL, or a SQLite file path; empty means
-// DefaultSQLitePath) and applies every pending migration.
+// DefaultSQLitePath) and applies every pending migration, through
+// opts.MigrationURL when it is set.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	if opts.MigrationURL != "" && IsPostgresURL(url) {
+		if err := migrateAsOwner(ctx, url, opts); err != nil {
+			return nil, err
+		}
+	}
+	db, err := connect(ctx, url, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MigrationURL == "" || db.dialect != Postgres {
+		if err := db.migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// migrateAsOwner applies the migrations as the owner and grants the service's
+// role its rights.
+func migrateAsOwner(ctx context.Context, serviceURL string, opts Options) error {
+	role, err := roleOf(serviceURL)
+	if err != nil {
+		return err
+	}
+	owner, err := connect(ctx, opts.MigrationURL, Options{Now: opts.Now, Logger: opts.Logger, MaxConns: 2})
+	if err != nil {
+		return fmt.Errorf("store: the migration database: %w", err)
+	}
+	defer owner.Close()
+	if err := owner.migrate(ctx); err != nil {
+		return err
+	}
+	return owner.grantService(ctx, role)
+}
+
+// connect opens the database at url without migrating it.
+func connect(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -122,10 +166,6 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	db := &DB{gorm: g, sql: sqlDB, dialect: dialect, now: opts.Now}
 	if err := db.Ping(ctx); err != nil {
-		sqlDB.Close()
-		return nil, err
-	}
-	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}

@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -411,4 +414,49 @@ func TestACommittedClaimIsNeverTakenOver(t *testing.T) {
 			}
 		}
 	})
+}
+
+// On PostgreSQL the service runs as a role that may only add to and read the
+// audit log: migrations run as the owner, who grants the rest. The service
+// role cannot UPDATE, DELETE or TRUNCATE the log, nor disable its triggers,
+// and does its ordinary work.
+func TestServiceRoleMayOnlyInsertAndSelectTheAuditLog(t *testing.T) {
+	ownerURL := storetest.URL(t, store.Postgres)
+	role := fmt.Sprintf("coplan_svc_%d", time.Now().UnixNano()%1_000_000_000)
+	owner, err := sql.Open("pgx", ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	if _, err := owner.Exec("CREATE ROLE " + role + " LOGIN"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		owner.Exec("DROP OWNED BY " + role)
+		owner.Exec("DROP ROLE " + role)
+	})
+	u, _ := url.Parse(ownerURL)
+	u.User = url.User(role)
+	ctx := context.Background()
+	db, err := store.Open(ctx, u.String(), store.Options{Now: today, MigrationURL: ownerURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org := storetest.MustCreateOrganisation(t, db, "GGD Rollen")
+	loc := storetest.MustCreateLocation(t, db, org.ID, "azc Rollen")
+	b := storetest.MustCreateBaby(t, db, loc.ID, "RL-1", "2026-12-01")
+	if _, err := db.Baby(ctx, store.System, b.ID); err != nil {
+		t.Fatalf("the service role cannot read: %v", err)
+	}
+	if n := storetest.Count(t, db, "SELECT COUNT(*) FROM audit_log"); n < 2 {
+		t.Fatalf("%d audit rows", n)
+	}
+	for _, stmt := range []string{"UPDATE audit_log SET detail = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log",
+		"ALTER TABLE audit_log DISABLE TRIGGER ALL", "DROP TRIGGER audit_log_no_update ON audit_log"} {
+		err := storetest.Exec(db, stmt)
+		if err == nil || !strings.Contains(err.Error(), "42501") && !strings.Contains(err.Error(), "must be owner") {
+			t.Errorf("%s as the service role: %v; want permission denied", stmt, err)
+		}
+	}
 }

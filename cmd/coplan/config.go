@@ -23,6 +23,7 @@ import (
 type config struct {
 	Addr           string   // COPLAN_ADDR
 	DatabaseURL    string   // COPLAN_DATABASE_URL
+	MigrationURL   string   // COPLAN_MIGRATION_DATABASE_URL: the owner, on PostgreSQL
 	BaseURL        string   // COPLAN_BASE_URL
 	Secret         string   // COPLAN_SECRET
 	TrustedProxies []string // COPLAN_TRUSTED_PROXIES, comma separated
@@ -44,10 +45,11 @@ type config struct {
 // result; an error names the variable in one line.
 func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (config, error) {
 	c := config{
-		Addr:        or(getenv("COPLAN_ADDR"), "127.0.0.1:8080"),
-		DatabaseURL: or(getenv("COPLAN_DATABASE_URL"), store.DefaultSQLitePath),
-		BaseURL:     getenv("COPLAN_BASE_URL"),
-		Secret:      getenv("COPLAN_SECRET"),
+		Addr:         or(getenv("COPLAN_ADDR"), "127.0.0.1:8080"),
+		DatabaseURL:  or(getenv("COPLAN_DATABASE_URL"), store.DefaultSQLitePath),
+		MigrationURL: getenv("COPLAN_MIGRATION_DATABASE_URL"),
+		BaseURL:      getenv("COPLAN_BASE_URL"),
+		Secret:       getenv("COPLAN_SECRET"),
 	}
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (COPLAN_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "postgres:// URL or SQLite file (COPLAN_DATABASE_URL)")
@@ -79,6 +81,9 @@ func loadServer(c *config, getenv func(string) string) error {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if strings.Contains(c.DatabaseURL, "://") && !store.IsPostgresURL(c.DatabaseURL) {
 		return fmt.Errorf("COPLAN_DATABASE_URL: only postgres:// URLs or a SQLite file path are supported")
+	}
+	if c.MigrationURL != "" && (!store.IsPostgresURL(c.MigrationURL) || !store.IsPostgresURL(c.DatabaseURL)) {
+		return fmt.Errorf("COPLAN_MIGRATION_DATABASE_URL: a postgres:// URL of the database's owner, beside a postgres:// COPLAN_DATABASE_URL")
 	}
 	if c.Secret != "" && len(c.Secret) < 32 {
 		return fmt.Errorf("COPLAN_SECRET: must be at least 32 characters (e.g. openssl rand -hex 32)")
@@ -201,7 +206,7 @@ func or(v, def string) string {
 
 // openStore opens the configured database and applies its migrations.
 func openStore(ctx context.Context, c config, log *slog.Logger, now func() time.Time) (*store.DB, error) {
-	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Now: now, Logger: log, MaxConns: c.DBMaxConns})
+	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Now: now, Logger: log, MaxConns: c.DBMaxConns, MigrationURL: c.MigrationURL})
 	if err != nil {
 		return nil, fmt.Errorf("COPLAN_DATABASE_URL: %w", err)
 	}

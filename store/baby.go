@@ -8,6 +8,7 @@ import (
 
 	"github.com/coplan/coplan/civil"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // BabyStatus is where a family stands with CO.
@@ -118,7 +119,20 @@ func (db *DB) babyLocation(tx *gorm.DB, a Actor, field, id string) (*Location, e
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
 
+// errRefTaken is the answer to a ref the organisation uses already.
+func errRefTaken() error {
+	return &Error{Code: EConflict, Message: "a baby with this ref already exists in the organisation",
+		Fields: []FieldError{{Field: "ref", Detail: "is already taken"}}}
+}
+
+// checkRefFree checks, holding the ref's lock, that no other baby of the
+// organisation has ref. Writes of refs take the lock, so a taken ref is found
+// here and never reaches PostgreSQL's unique index (whose error the server
+// would log, with the ref in it).
 func (db *DB) checkRefFree(tx *gorm.DB, organisationID, ref, exceptID string) error {
+	if err := db.lockRef(tx, organisationID, ref); err != nil {
+		return err
+	}
 	q := tx.Model(&Baby{}).Where("organisation_id = ? AND ref = ?", organisationID, ref)
 	if exceptID != "" {
 		q = q.Where("id <> ?", exceptID)
@@ -128,10 +142,21 @@ func (db *DB) checkRefFree(tx *gorm.DB, organisationID, ref, exceptID string) er
 		return err
 	}
 	if taken {
-		return &Error{Code: EConflict, Message: "a baby with this ref already exists in the organisation",
-			Fields: []FieldError{{Field: "ref", Detail: "is already taken"}}}
+		return errRefTaken()
 	}
 	return nil
+}
+
+// lockRef takes, until the transaction ends, the lock of one ref of an
+// organisation, and the organisation's import lock shared (an import holds it
+// alone while it writes its refs). SQLite has one writer anyway.
+func (db *DB) lockRef(tx *gorm.DB, organisationID, ref string) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	err := tx.Exec("SELECT pg_advisory_xact_lock_shared(7261005, hashtext(?)), pg_advisory_xact_lock(7261004, hashtext(? || ':' || ?))",
+		organisationID, organisationID, ref).Error
+	return wrapRead(err, "lock the ref")
 }
 
 // CreateBaby stores a new baby record at a location a may use.
@@ -157,8 +182,12 @@ func (db *DB) CreateBaby(ctx context.Context, a Actor, b *Baby) error {
 			if err := db.checkRefFree(tx, b.OrganisationID, b.Ref, ""); err != nil {
 				return err
 			}
-			if err := tx.Create(b).Error; err != nil {
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(b) // the lock makes a conflict impossible; this guard keeps it quiet
+			if err := res.Error; err != nil {
 				return wrapWrite(err, "baby", "ref")
+			}
+			if res.RowsAffected == 0 {
+				return errRefTaken()
 			}
 			return db.audit(tx, a, b.OrganisationID, ActionCreate, "baby", OutcomeSuccess, "", b.ID)
 		})

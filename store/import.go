@@ -183,6 +183,9 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, babies []Baby, progress f
 			return err
 		}
 		defer tx.Rollback(ctx)
+		if err := lockImportRefs(ctx, tx, babies); err != nil {
+			return err
+		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"babies"},
 			[]string{"id", "organisation_id", "location_id", "ref", "birth_date", "expected_date", "language", "status", "created_at", "updated_at"},
 			&copyRows{total: len(babies), progress: progress, row: func(i int) []any {
@@ -208,6 +211,45 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, babies []Baby, progress f
 		}
 		return tx.Commit(ctx)
 	})
+}
+
+// lockImportRefs holds each organisation's import lock alone (single writes of
+// refs take it shared) and checks again, now that no ref can change, that no
+// imported ref is taken: a ref written since the file was checked is a
+// conflict answered here, never one the unique index (and the server log)
+// sees during COPY.
+func lockImportRefs(ctx context.Context, tx pgx.Tx, babies []Baby) error {
+	refs := map[string][]string{}
+	for _, b := range babies {
+		refs[b.OrganisationID] = append(refs[b.OrganisationID], b.Ref)
+	}
+	for org, rs := range refs {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7261005, hashtext($1))", org); err != nil {
+			return err
+		}
+		var taken []string
+		rows, err := tx.Query(ctx, "SELECT ref FROM babies WHERE organisation_id = $1 AND ref = ANY($2) ORDER BY ref LIMIT 1000", org, rs)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r string
+			if err := rows.Scan(&r); err != nil {
+				rows.Close()
+				return err
+			}
+			taken = append(taken, r)
+		}
+		rows.Close()
+		if len(taken) > 0 {
+			e := &Error{Code: EConflict, Message: fmt.Sprintf("%d refs of the file were taken while it was checked; nothing was imported", len(taken))}
+			for _, r := range taken {
+				e.Fields = append(e.Fields, FieldError{Field: "ref", Detail: quote(r) + " is already taken"})
+			}
+			return e
+		}
+	}
+	return nil
 }
 
 // uniqueViolation is PostgreSQL's SQLSTATE for a broken unique constraint.

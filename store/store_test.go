@@ -460,3 +460,33 @@ func TestServiceRoleMayOnlyInsertAndSelectTheAuditLog(t *testing.T) {
 		}
 	}
 }
+
+// Refs written at the same time never meet PostgreSQL's unique index (whose
+// error the server would log with the ref): every loser of the race is told
+// by the check that holds the ref's lock.
+func TestRacingRefsAreRefusedBeforeTheUniqueIndex(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := storetest.MustCreateOrganisation(t, db, "GGD Race")
+		loc := storetest.MustCreateLocation(t, db, org.ID, "azc Race")
+		errs := make(chan error, 12)
+		for i := 0; i < 12; i++ {
+			go func() {
+				errs <- db.CreateBaby(ctx, store.System, &store.Baby{LocationID: loc.ID, Ref: "RACE-1", Language: "ar", BirthDate: storetest.Date("2026-12-01")})
+			}()
+		}
+		created := 0
+		for i := 0; i < 12; i++ {
+			err := <-errs
+			switch {
+			case err == nil:
+				created++
+			case !strings.Contains(err.Error(), "a baby with this ref already exists in the organisation"):
+				t.Fatalf("a racing create met the unique index: %v", err)
+			}
+		}
+		if created != 1 {
+			t.Fatalf("%d babies RACE-1 created", created)
+		}
+	})
+}

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,14 +26,35 @@ type feedCache struct {
 const feedCacheTTL = time.Second
 
 type cachedFeed struct {
-	version            int
-	token              string // the valid token of this version, for a constant-time compare
-	etag               string
-	etagHeader         []string
+	version      int
+	token        string // the valid token of this version, for a constant-time compare
+	lastModified time.Time
+	plain, gzip  representation
 	lastModifiedHeader []string
-	lengthHeader       []string
-	body               []byte
 	loaded             time.Time
+}
+
+// representation is one encoding of a feed's bytes with its headers, made
+// once per load so that a request only writes.
+type representation struct {
+	etag         string // the opaque tag without quotes: each encoding has its own
+	etagHeader   []string
+	lengthHeader []string
+	body         []byte
+}
+
+func newRepresentation(etag string, body []byte) representation {
+	return representation{etag: strings.Trim(etag, `"`), etagHeader: []string{etag}, lengthHeader: []string{strconv.Itoa(len(body))}, body: body}
+}
+
+// gzipped is the feed's body compressed, with an ETag of its own: a strong
+// ETag names one representation.
+func gzipped(etag string, body []byte) representation {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	return newRepresentation(`"`+strings.Trim(etag, `"`)+`-gzip"`, buf.Bytes())
 }
 
 func newFeedCache() *feedCache {
@@ -49,10 +73,12 @@ func (fc *feedCache) get(ctx context.Context, db *store.DB, secret []byte, id st
 		fc.forget(id)
 		return nil
 	}
-	e = &cachedFeed{version: f.Version, token: calendars.Token(secret, f.ID, f.Version), etag: f.ETag,
-		etagHeader: []string{f.ETag}, lengthHeader: []string{strconv.Itoa(len(f.Body))}, body: []byte(f.Body), loaded: fc.now()}
+	body := []byte(f.Body)
+	e = &cachedFeed{version: f.Version, token: calendars.Token(secret, f.ID, f.Version), loaded: fc.now(),
+		plain: newRepresentation(f.ETag, body), gzip: gzipped(f.ETag, body)}
 	if f.LastModified != nil {
-		e.lastModifiedHeader = []string{f.LastModified.UTC().Format(http.TimeFormat)}
+		e.lastModified = f.LastModified.UTC().Truncate(time.Second)
+		e.lastModifiedHeader = []string{e.lastModified.Format(http.TimeFormat)}
 	}
 	fc.mu.Lock()
 	fc.entries[id] = e

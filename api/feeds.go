@@ -2,12 +2,17 @@ package api
 
 import (
 	"crypto/subtle"
+	"math"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/metrics"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 type feedRequest struct {
@@ -87,46 +92,126 @@ func (s *Server) rotateFeed(c *gin.Context) {
 	c.JSON(http.StatusOK, s.feedResponse(f))
 }
 
-// serveFeed answers a calendar client. The token is the capability; anything
-// wrong with it is a bare 404 that tells nothing about why.
-func (s *Server) serveFeed(c *gin.Context) {
-	token := strings.TrimSuffix(c.Param("token"), ".ics")
+// serveFeed answers a calendar client. It is reached before the router and
+// its middleware (see ServeHTTP): a feed poll needs no authentication, body
+// limit or request log, only the IP limit, the security headers and a count.
+// The token is the capability; anything wrong with it is a bare 404 that
+// tells nothing about why. A client that accepts gzip gets the compressed
+// bytes; If-None-Match (strong or weak) and If-Modified-Since answer 304.
+func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["X-Content-Type-Options"] = nosniff
+	h["Referrer-Policy"] = noReferrer
+	if s.byIP != nil {
+		if ok, wait := s.byIP.allow(s.feedClientIP(r)); !ok {
+			metrics.RateLimited.WithLabelValues(s.byIP.name).Inc()
+			h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			w.WriteHeader(http.StatusTooManyRequests)
+			feedAnswers.tooMany.Inc()
+			return
+		}
+	}
+	token := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/feeds/"), ".ics")
 	id, ok := calendars.SplitToken(token)
 	var f *cachedFeed
 	if ok {
-		f = s.feeds.get(c.Request.Context(), s.db, s.secret, id)
+		f = s.feeds.get(r.Context(), s.db, s.secret, id)
 	}
 	if f == nil || subtle.ConstantTimeCompare([]byte(token), []byte(f.token)) != 1 {
-		c.Data(http.StatusNotFound, "text/plain; charset=utf-8", nil)
+		h["Content-Type"] = plainType
+		w.WriteHeader(http.StatusNotFound)
+		feedAnswers.notFound.Inc()
 		return
 	}
-	h := c.Writer.Header()
-	h["Etag"] = f.etagHeader
+	rep := &f.plain
+	if acceptsGzip(r.Header["Accept-Encoding"]) {
+		rep = &f.gzip
+		h["Content-Encoding"] = gzipEncoding
+	}
+	h["Vary"] = varyEncoding
+	h["Etag"] = rep.etagHeader
 	h["Last-Modified"] = f.lastModifiedHeader
 	h["Cache-Control"] = feedCacheControl
-	if inm := c.Request.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm[0], f.etag) {
-		c.Status(http.StatusNotModified)
+	if notModified(r, f) {
+		w.WriteHeader(http.StatusNotModified)
+		feedAnswers.notModified.Inc()
 		return
 	}
 	h["Content-Type"] = calendarType
-	h["Content-Length"] = f.lengthHeader // a known length avoids chunked encoding
-	c.Status(http.StatusOK)
-	_, _ = c.Writer.Write(f.body)
+	h["Content-Length"] = rep.lengthHeader // a known length avoids chunked encoding
+	w.WriteHeader(http.StatusOK)
+	feedAnswers.ok.Inc()
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(rep.body)
+	}
+}
+
+// feedAnswers counts feed answers by status, bound once: the feed path is the
+// busiest and its labels are known.
+var feedAnswers = struct{ ok, notModified, notFound, tooMany prometheus.Counter }{
+	metrics.Requests.WithLabelValues("/feeds/:token", "GET", "200"),
+	metrics.Requests.WithLabelValues("/feeds/:token", "GET", "304"),
+	metrics.Requests.WithLabelValues("/feeds/:token", "GET", "404"),
+	metrics.Requests.WithLabelValues("/feeds/:token", "GET", "429"),
+}
+
+// notModified: If-None-Match, when sent, decides (weak comparison, either
+// encoding's tag); otherwise If-Modified-Since at second precision.
+func notModified(r *http.Request, f *cachedFeed) bool {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+		for _, header := range inm {
+			for _, part := range strings.Split(header, ",") {
+				tag := strings.Trim(strings.TrimPrefix(strings.TrimSpace(part), "W/"), `"`)
+				if tag == "*" || tag == f.plain.etag || tag == f.gzip.etag {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !f.lastModified.IsZero() {
+		t, err := http.ParseTime(ims)
+		return err == nil && !f.lastModified.After(t)
+	}
+	return false
+}
+
+// acceptsGzip reports whether Accept-Encoding allows gzip (and does not give it q=0).
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
+				q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			}
+		}
+	}
+	return false
+}
+
+// feedClientIP is the client address for the IP limit, through trusted proxies.
+func (s *Server) feedClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if s.trusted(host) {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	return host
 }
 
 var (
 	feedCacheControl = []string{"private, max-age=300"}
 	calendarType     = []string{"text/calendar; charset=utf-8"}
+	plainType        = []string{"text/plain; charset=utf-8"}
+	gzipEncoding     = []string{"gzip"}
+	varyEncoding     = []string{"Accept-Encoding"}
 )
-
-func etagMatch(header, etag string) bool {
-	for _, part := range strings.Split(header, ",") {
-		if p := strings.TrimSpace(part); p == etag || p == "*" {
-			return true
-		}
-	}
-	return false
-}
 
 func (s *Server) robots(c *gin.Context) {
 	c.String(http.StatusOK, "User-agent: *\nDisallow: /feeds/\nDisallow: /survey/\nDisallow: /login/\n")

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -145,5 +146,65 @@ func TestBrowserMyCalendar(t *testing.T) {
 	}
 	if a := e.do("GET", feedPath(t, second), "", nil); a.status != 200 {
 		t.Fatalf("the new link answers %d", a.status)
+	}
+}
+
+// Class 10: a client that accepts gzip gets the feed compressed, with Vary
+// and an ETag of its own; If-None-Match with a weak or either tag, and
+// If-Modified-Since, answer 304; the path skips the router's middleware but
+// keeps the security headers and is counted.
+func TestFeedServingGzipAndConditionalRequests(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, clock)
+	e := newEnv(t, db)
+	ctx := context.Background()
+	demo.Fill(ctx, db)
+	demo.PlanAndPublish(ctx, db)
+	org := groningen(t, db)
+	a := e.do("POST", "/api/v1/feeds", e.admin, map[string]any{"kind": "organisation", "subject_id": org.ID})
+	path := feedPath(t, a.json(t)["url"].(string))
+	raw := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(h map[string]string) *http.Response {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		res, err := raw.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	plain := get(nil)
+	zipped := get(map[string]string{"Accept-Encoding": "br, gzip;q=0.8"})
+	if plain.Header.Get("Content-Encoding") != "" || zipped.Header.Get("Content-Encoding") != "gzip" || zipped.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("encodings: plain %q, gzip %q, Vary %q", plain.Header.Get("Content-Encoding"), zipped.Header.Get("Content-Encoding"), zipped.Header.Get("Vary"))
+	}
+	if zipped.ContentLength <= 0 || zipped.ContentLength >= plain.ContentLength || zipped.Header.Get("Etag") == plain.Header.Get("Etag") {
+		t.Fatalf("gzip: %d of %d bytes, ETags %s and %s", zipped.ContentLength, plain.ContentLength, zipped.Header.Get("Etag"), plain.Header.Get("Etag"))
+	}
+	if none := get(map[string]string{"Accept-Encoding": "gzip;q=0"}); none.Header.Get("Content-Encoding") != "" {
+		t.Fatal("gzip;q=0 got gzip")
+	}
+	tag := strings.Trim(plain.Header.Get("Etag"), `"`)
+	for _, h := range []map[string]string{
+		{"If-None-Match": `W/"` + tag + `"`},
+		{"If-None-Match": zipped.Header.Get("Etag"), "Accept-Encoding": "gzip"},
+		{"If-None-Match": `"other", "` + tag + `"`},
+		{"If-Modified-Since": plain.Header.Get("Last-Modified")},
+	} {
+		if res := get(h); res.StatusCode != http.StatusNotModified {
+			t.Errorf("%v: %d; want 304", h, res.StatusCode)
+		}
+	}
+	if res := get(map[string]string{"If-Modified-Since": "Mon, 02 Jan 2006 15:04:05 GMT"}); res.StatusCode != 200 {
+		t.Errorf("an old If-Modified-Since: %d; want 200", res.StatusCode)
+	}
+	if plain.Header.Get("X-Content-Type-Options") != "nosniff" || plain.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("the fast path lost the security headers: %v", plain.Header)
+	}
+	if m := string(e.do("GET", "/metrics", "", nil).body); !strings.Contains(m, `coplan_http_requests_total{method="GET",route="/feeds/:token",status="304"}`) {
+		t.Fatal("feed answers are not counted")
 	}
 }

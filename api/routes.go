@@ -28,8 +28,9 @@ func (s *Server) routes() {
 	e.GET("/robots.txt", s.robots)
 	byIP := s.limit(s.byIP, clientIP)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{})))
-	e.GET("/feeds/:token", byIP, s.serveFeed)
-	e.HEAD("/feeds/:token", byIP, s.serveFeed)
+	// Reached before the router (see ServeHTTP); here for the route list.
+	e.GET("/feeds/:token", gin.WrapF(s.serveFeed))
+	e.HEAD("/feeds/:token", gin.WrapF(s.serveFeed))
 	e.StaticFS("/static", staticFS())
 
 	// Pages: Dutch by default, English with ?lang=en.

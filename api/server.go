@@ -6,8 +6,10 @@ package api
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/coplan/coplan/calendars"
@@ -50,6 +52,7 @@ type Server struct {
 	byIP     *limiter
 	auth     authCache
 	origin   *http.CrossOriginProtection // refuses page POSTs from other sites
+	proxies  []*net.IPNet                // whose X-Forwarded-For is believed
 }
 
 // New builds the server and its routes.
@@ -81,6 +84,9 @@ func New(cfg Config) (*Server, error) {
 		byToken: newLimiter("token", cfg.RatePerToken, int(2*cfg.RatePerToken)),
 		byIP:    newLimiter("ip", cfg.RatePerIP, int(2*cfg.RatePerIP)),
 		auth:    authCache{entries: map[string]authEntry{}}}
+	if s.proxies, err = parseProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
 	s.origin = http.NewCrossOriginProtection()
 	if err := s.origin.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
 		return nil, err
@@ -89,8 +95,46 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+// ServeHTTP makes the server an http.Handler. Feed polls, the busiest answer
+// by far, go straight to serveFeed; everything else through the router.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.HasPrefix(r.URL.Path, "/feeds/") {
+		s.serveFeed(w, r)
+		return
+	}
+	s.engine.ServeHTTP(w, r)
+}
+
+// trusted reports whether a peer address is one of the trusted proxies.
+func (s *Server) trusted(host string) bool {
+	ip := net.ParseIP(host)
+	for _, n := range s.proxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseProxies reads proxy IPs and CIDR ranges.
+func parseProxies(list []string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range list {
+		if !strings.Contains(p, "/") {
+			if strings.Contains(p, ":") {
+				p += "/128"
+			} else {
+				p += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
 
 // Routes lists method and path of every route, for the OpenAPI check.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

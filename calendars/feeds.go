@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coplan/coplan/store"
 )
@@ -93,8 +94,30 @@ func (r Renderer) name(src *store.FeedSource, f *store.Feed) string {
 		return "CO-ruimteboekingen – " + src.Locations[f.SubjectID].Name
 	case store.FeedGroup:
 		return "CO-groep " + GroupLabel(f.SubjectID)
+	case store.FeedOrganisation:
+		if src.Organisation.Name != "" {
+			return "CO-bijeenkomsten – " + src.Organisation.Name
+		}
 	}
 	return "Centering Ouderschap"
+}
+
+// changed is when anything an event shows last changed: the session itself,
+// or the name of its location, room or a facilitator. SEQUENCE moves only for
+// time, place, people and status; LAST-MODIFIED moves for all of it, so that
+// clients that compare it take a renamed room or a new family count too.
+func changed(src *store.FeedSource, s *store.Session) time.Time {
+	t := s.ChangedAt
+	later := func(u time.Time) {
+		if u.After(t) {
+			t = u
+		}
+	}
+	later(src.Locations[s.LocationID].UpdatedAt)
+	later(src.Rooms[s.RoomID].UpdatedAt)
+	later(src.Facilitators[s.LeadFacilitatorID].UpdatedAt)
+	later(src.Facilitators[s.SecondFacilitatorID].UpdatedAt)
+	return t
 }
 
 func (r Renderer) event(src *store.FeedSource, f *store.Feed, s *store.Session) Event {
@@ -125,16 +148,19 @@ func (r Renderer) event(src *store.FeedSource, f *store.Feed, s *store.Session) 
 	} else {
 		desc = append(desc, "Begeleiders: "+names(s.LeadFacilitatorID, s.SecondFacilitatorID)+".")
 	}
+	summary := fmt.Sprintf("Centering Ouderschap - groep %s, bijeenkomst %d/8", GroupLabel(s.GroupID), s.Number)
 	if s.Status == store.SessionCancelled {
+		// Outlook and some Google views ignore STATUS:CANCELLED in subscriptions.
 		desc = append([]string{"GEANNULEERD."}, desc...)
+		summary = "GEANNULEERD: " + summary
 	}
 	return Event{
 		UID:         "session-" + s.ID + "@" + r.Host,
 		Start:       s.StartsAt,
 		End:         s.EndsAt,
-		Changed:     s.ChangedAt,
+		Changed:     changed(src, s),
 		Sequence:    s.Sequence,
-		Summary:     fmt.Sprintf("Centering Ouderschap - groep %s, bijeenkomst %d/8", GroupLabel(s.GroupID), s.Number),
+		Summary:     summary,
 		Location:    loc,
 		Description: strings.Join(desc, " "),
 		Cancelled:   s.Status == store.SessionCancelled,

@@ -214,3 +214,90 @@ func TestPublicationOfTheDemoPlan(t *testing.T) {
 		}
 	})
 }
+
+// Class 10: a cancelled session's SUMMARY says so (Outlook and some Google
+// views ignore STATUS:CANCELLED in subscriptions); an organisation's feed is
+// named after it; renaming a room moves its events' LAST-MODIFIED but not
+// their SEQUENCE, which is for time, place, people and status.
+func TestFeedsShowCancellationsNamesAndContentChanges(t *testing.T) {
+	var now time.Time
+	tick := func() time.Time { return now }
+	storetest.Each(t, tick, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now = clock()
+		if _, err := demo.Fill(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.PlanAndPublish(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		org := groningen(t, db)
+		r := calendars.Renderer{Host: "coplan.test"}
+		feed, err := db.CreateFeed(ctx, store.System, store.FeedOrganisation, org.ID, r.Render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions, _, _ := db.Sessions(ctx, store.Actor{Role: store.RoleCoordinator, OrganisationID: org.ID}, store.SessionFilter{From: now, Page: store.Page{Limit: 1}})
+		s := sessions[0]
+		cancelled := store.SessionCancelled
+		if _, err := coordination.New(db).ChangeSession(ctx, store.System, s.ID, coordination.SessionChange{Status: &cancelled}); err != nil {
+			t.Fatal(err)
+		}
+		p := &calendars.Publisher{DB: db, Renderer: r, Replica: "test"}
+		if _, err := p.Publish(ctx, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.FeedForServing(ctx, feed.ID)
+		ev := eventOf(t, got.Body, s.ID)
+		if summary, _ := ev.Props.Text("SUMMARY"); !strings.HasPrefix(summary, "GEANNULEERD") {
+			t.Fatalf("a cancelled session's summary: %q", summary)
+		}
+		if name, _ := icalName(t, got.Body); name != "CO-bijeenkomsten – GGD Groningen" {
+			t.Fatalf("the organisation's feed is called %q", name)
+		}
+		// Another session's room is renamed, a day later.
+		other := sessions[0]
+		all, _, _ := db.Sessions(ctx, store.System, store.SessionFilter{From: now, Status: store.SessionPublished, Page: store.Page{Limit: 1}})
+		if len(all) > 0 {
+			other = all[0]
+		}
+		before := eventOf(t, got.Body, other.ID)
+		lm0, _ := before.Props.DateTime("LAST-MODIFIED", time.UTC)
+		seq0 := before.Props.Get("SEQUENCE").Value
+		now = now.Add(24 * time.Hour)
+		if _, err := db.UpdateRoom(ctx, store.System, other.LocationID, other.RoomID, func(r *store.Room) { r.Name += " (verbouwd)" }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Publish(ctx, now.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = db.FeedForServing(ctx, feed.ID)
+		after := eventOf(t, got.Body, other.ID)
+		lm1, _ := after.Props.DateTime("LAST-MODIFIED", time.UTC)
+		if !lm1.After(lm0) || after.Props.Get("SEQUENCE").Value != seq0 {
+			t.Fatalf("after a room was renamed: LAST-MODIFIED %v -> %v, SEQUENCE %s -> %s", lm0, lm1, seq0, after.Props.Get("SEQUENCE").Value)
+		}
+		if loc, _ := after.Props.Text("LOCATION"); !strings.Contains(loc, "(verbouwd)") {
+			t.Fatalf("the event does not show the new name: %q", loc)
+		}
+	})
+}
+
+func eventOf(t *testing.T, body, sessionID string) ical.Event {
+	t.Helper()
+	for _, e := range events(t, body) {
+		if uid, _ := e.Props.Text("UID"); strings.HasPrefix(uid, "session-"+sessionID+"@") {
+			return e
+		}
+	}
+	t.Fatalf("no event of session %s", sessionID)
+	return ical.Event{}
+}
+
+func icalName(t *testing.T, body string) (string, error) {
+	cal, err := ical.NewDecoder(strings.NewReader(body)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal.Props.Text("X-WR-CALNAME")
+}

@@ -43,10 +43,10 @@ func Render(f Feed) ([]byte, error) {
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
 	cal.Props.SetText(ical.PropMethod, "PUBLISH")
-	cal.Props.SetText(ical.PropName, clean(f.Name))
-	cal.Props.SetText("X-WR-CALNAME", clean(f.Name))
-	cal.Props.SetText("X-WR-TIMEZONE", civil.Amsterdam.String())
-	cal.Props.SetText("X-PUBLISHED-TTL", "PT1H")
+	setText(cal.Props, ical.PropName, f.Name)
+	setPlain(cal.Props, "X-WR-CALNAME", f.Name)
+	setPlain(cal.Props, "X-WR-TIMEZONE", civil.Amsterdam.String())
+	setPlain(cal.Props, "X-PUBLISHED-TTL", "PT1H")
 	// RFC 7986 requires VALUE=DURATION here; go-ical leaves out a VALUE that is the default.
 	cal.Props.Set(&ical.Prop{Name: ical.PropRefreshInterval, Params: ical.Params{"VALUE": {"DURATION"}}, Value: "PT1H"})
 	// The time zone is always there, so even an empty feed has a component
@@ -67,14 +67,14 @@ func (e Event) component() *ical.Component {
 	ev.Props.SetText(ical.PropUID, e.UID)
 	ev.Props.SetDateTime(ical.PropDateTimeStamp, e.Changed.UTC())
 	ev.Props.SetDateTime(ical.PropLastModified, e.Changed.UTC())
-	ev.Props.SetDateTime(ical.PropDateTimeStart, e.Start.In(civil.Amsterdam))
-	ev.Props.SetDateTime(ical.PropDateTimeEnd, e.End.In(civil.Amsterdam))
+	setLocal(ev.Props, ical.PropDateTimeStart, e.Start)
+	setLocal(ev.Props, ical.PropDateTimeEnd, e.End)
 	seq := ical.NewProp(ical.PropSequence)
 	seq.Value = fmt.Sprint(e.Sequence)
 	ev.Props.Set(seq)
-	ev.Props.SetText(ical.PropSummary, clean(e.Summary))
-	ev.Props.SetText(ical.PropLocation, clean(e.Location))
-	ev.Props.SetText(ical.PropDescription, clean(e.Description))
+	setText(ev.Props, ical.PropSummary, e.Summary)
+	setText(ev.Props, ical.PropLocation, e.Location)
+	setText(ev.Props, ical.PropDescription, e.Description)
 	status := "CONFIRMED"
 	if e.Cancelled {
 		status = "CANCELLED"
@@ -82,6 +82,47 @@ func (e Event) component() *ical.Component {
 	ev.Props.SetText(ical.PropStatus, status)
 	ev.Props.SetText(ical.PropTransparency, "OPAQUE")
 	return ev.Component
+}
+
+// setText sets a TEXT property, cleaned; an empty value is left out, since
+// some parsers (libical, Evolution's) drop a property without one, with an error.
+func setText(props ical.Props, name, value string) {
+	if v := clean(value); v != "" {
+		props.SetText(name, v)
+	}
+}
+
+// setPlain sets an X- property as plain text, without the VALUE=TEXT that
+// go-ical adds to properties it does not know and some clients do not read.
+func setPlain(props ical.Props, name, value string) {
+	v := clean(value)
+	if v == "" {
+		return
+	}
+	p := ical.NewProp(name)
+	p.SetText(v)
+	delete(p.Params, ical.ParamValue)
+	props.Set(p)
+}
+
+// setLocal sets a date-time in Europe/Amsterdam, or in UTC when the local
+// time is in the hour that repeats when summer time ends: "02:30" on that
+// night names two instants, and a client could take the wrong one (RFC 5545
+// §3.3.5 leaves it to the first; UTC leaves nothing to guess).
+func setLocal(props ical.Props, name string, t time.Time) {
+	if ambiguous(t) {
+		props.SetDateTime(name, t.UTC())
+		return
+	}
+	props.SetDateTime(name, t.In(civil.Amsterdam))
+}
+
+// ambiguous reports whether t's Amsterdam wall time is also the wall time of
+// the instant an hour before or after it.
+func ambiguous(t time.Time) bool {
+	const wall = "20060102T150405"
+	local := t.In(civil.Amsterdam).Format(wall)
+	return t.Add(-time.Hour).In(civil.Amsterdam).Format(wall) == local || t.Add(time.Hour).In(civil.Amsterdam).Format(wall) == local
 }
 
 // clean makes text safe for a TEXT value: line breaks become one LF (which the

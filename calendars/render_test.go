@@ -181,3 +181,46 @@ func TestICALJSReadsTheFeedAndItsTimezone(t *testing.T) {
 		t.Fatalf("cancelled session read as %+v", summer)
 	}
 }
+
+// Class 10: events as calendar clients show them. No property with an empty
+// value (libical and Evolution drop one with an error); X- properties as
+// plain values; a time in the hour that repeats when summer time ends written
+// in UTC, so that both parsers read the two different instants it means.
+func TestEventsAsClientsShowThem(t *testing.T) {
+	first := time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)  // 02:30 CEST
+	second := time.Date(2027, 10, 31, 1, 30, 0, 0, time.UTC) // 02:30 CET
+	f := Feed{Name: "Ruimteboekingen", Events: []Event{
+		{UID: "block-1@coplan.test", Start: first, End: second, Changed: first, Summary: "Verbouwing"},
+		{UID: "block-2@coplan.test", Start: second, End: second.Add(time.Hour), Changed: first, Summary: "Schoonmaak", Location: "azc Emmen"},
+	}}
+	doc, err := Render(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	for _, line := range strings.Split(text, "\r\n") {
+		if name, value, ok := strings.Cut(line, ":"); ok && value == "" && !strings.HasPrefix(name, " ") {
+			t.Errorf("property %s has an empty value", name)
+		}
+	}
+	for _, want := range []string{"X-PUBLISHED-TTL:PT1H\r\n", "X-WR-CALNAME:Ruimteboekingen\r\n", "DTSTART:20271031T003000Z\r\n", "DTSTART:20271031T013000Z\r\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the feed lacks %q", strings.TrimSpace(want))
+		}
+	}
+	events := parse(t, doc).Events()
+	for i, want := range []time.Time{first, second} {
+		got, err := events[i].DateTimeStart(civil.Amsterdam)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("go-ical reads event %d at %v (%v); want %v", i, got, err, want)
+		}
+	}
+	js := ParseWithICALJS(t, doc)
+	if js.Events[0].StartUTC != "2027-10-31T00:30:00.000Z" || js.Events[1].StartUTC != "2027-10-31T01:30:00.000Z" {
+		t.Fatalf("ical.js reads %s and %s", js.Events[0].StartUTC, js.Events[1].StartUTC)
+	}
+	// An ordinary time stays local, with its zone.
+	if doc, _ := Render(sampleFeed()); !strings.Contains(string(doc), "DTSTART;TZID=Europe/Amsterdam:20270112T100000") {
+		t.Fatal("an ordinary start is not written in Europe/Amsterdam")
+	}
+}

@@ -190,6 +190,7 @@ func (db *DB) FeedForServing(ctx context.Context, id string) (*Feed, error) {
 // names of what they refer to. It holds no baby data.
 type FeedSource struct {
 	Now          time.Time
+	Organisation Organisation // of the feeds rendered from this source
 	Sessions     []Session
 	Groups       map[string]Group
 	Locations    map[string]Location
@@ -258,6 +259,11 @@ func (db *DB) feedSource(tx *gorm.DB, organisationID string) (*FeedSource, error
 			return nil, fmt.Errorf("store: feed %s of %s: %w", q.what, organisationID, err)
 		}
 	}
+	org, err := first[Organisation](tx.Where("id = ?", organisationID), "organisation", organisationID)
+	if err != nil {
+		return nil, err
+	}
+	src.Organisation = *org
 	for _, g := range groups {
 		src.Groups[g.ID] = g
 	}

@@ -26,10 +26,10 @@ type feedCache struct {
 const feedCacheTTL = time.Second
 
 type cachedFeed struct {
-	version      int
-	token        string // the valid token of this version, for a constant-time compare
-	lastModified time.Time
-	plain, gzip  representation
+	version            int
+	token              string // the valid token of this version, for a constant-time compare
+	lastModified       time.Time
+	plain, gzip        representation
 	lastModifiedHeader []string
 	loaded             time.Time
 }

@@ -32,8 +32,10 @@ for _ in $(seq 1 100); do curl -fs http://127.0.0.1:18181/healthz >/dev/null && 
 chmod 755 "$tmp"
 mkdir -p "$tmp/www"
 curl -fs "http://127.0.0.1:18181$feed" -o "$tmp/www/feed.ics"
-chmod 644 "$tmp/www/feed.ics"
+curl -fs -H "Accept-Encoding: gzip" "http://127.0.0.1:18181$feed" -o "$tmp/www/feed.ics.gz"
+chmod 644 "$tmp/www/feed.ics" "$tmp/www/feed.ics.gz"
 etag=$(curl -fsI "http://127.0.0.1:18181$feed" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+gzetag=$(curl -fsI -H "Accept-Encoding: gzip" "http://127.0.0.1:18181$feed" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 cat > "$tmp/nginx.conf" <<CONF
 worker_processes auto;
 pid $tmp/nginx.pid;
@@ -44,15 +46,19 @@ http {
   sendfile on;
   etag on;
   types { text/calendar ics; }
+  gzip_static on;
+  gzip_vary on;
   server { listen 127.0.0.1:18182; root $tmp/www; }
 }
 CONF
 "$NGINX" -c "$tmp/nginx.conf"
 nginx_etag=$(curl -fsI "http://127.0.0.1:18182/feed.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+nginx_gzetag=$(curl -fsI -H "Accept-Encoding: gzip" "http://127.0.0.1:18182/feed.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 
-measure() { # name url [etag]
+measure() { # name url [etag] [gzip]
   local hdr=()
-  [ -n "${3:-}" ] && hdr=(-H "If-None-Match: $3")
+  [ -n "${3:-}" ] && hdr+=(-H "If-None-Match: $3")
+  [ -n "${4:-}" ] && hdr+=(-H "Accept-Encoding: gzip")
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" "$2" >"$tmp/wrk.txt"
   local rps p99 errors
   rps=$(awk '/Requests\/sec/{print $2}' "$tmp/wrk.txt")
@@ -62,14 +68,19 @@ measure() { # name url [etag]
   if [ -n "$errors" ] && [ "$errors" != 0 ]; then echo "  ERROR answers: the measurement is void" >&2; exit 1; fi
   echo "$rps"  >"$tmp/$(echo "$1" | tr ' /' '__').rps"
 }
-echo "feed of 200 sessions: $(wc -c <"$tmp/www/feed.ics") bytes; $CONNECTIONS connections, $DURATION each"
+echo "feed of 200 sessions: $(wc -c <"$tmp/www/feed.ics") bytes, $(wc -c <"$tmp/www/feed.ics.gz") gzipped; $CONNECTIONS connections, $DURATION each"
 measure "nginx 200" "http://127.0.0.1:18182/feed.ics"
 measure "coplan 200" "http://127.0.0.1:18181$feed"
 measure "nginx 304" "http://127.0.0.1:18182/feed.ics" "$nginx_etag"
 measure "coplan 304" "http://127.0.0.1:18181$feed" "$etag"
+measure "nginx gzip 200" "http://127.0.0.1:18182/feed.ics" "" gzip
+measure "coplan gzip 200" "http://127.0.0.1:18181$feed" "" gzip
+measure "nginx gzip 304" "http://127.0.0.1:18182/feed.ics" "$nginx_gzetag" gzip
+measure "coplan gzip 304" "http://127.0.0.1:18181$feed" "$gzetag" gzip
 python3 - "$tmp" <<'PY'
 import sys, pathlib
 d = pathlib.Path(sys.argv[1])
 r = lambda n: float((d / n).read_text())
-print(f"coplan/nginx ratio: 200 {r('coplan_200.rps')/r('nginx_200.rps'):.2f}x, 304 {r('coplan_304.rps')/r('nginx_304.rps'):.2f}x (target >= 0.8x)")
+q = lambda a: r(f"coplan_{a}.rps") / r(f"nginx_{a}.rps")
+print(f"coplan/nginx ratio: 200 {q('200'):.2f}x, 304 {q('304'):.2f}x, gzip 200 {q('gzip_200'):.2f}x, gzip 304 {q('gzip_304'):.2f}x (target >= 1.0x)")
 PY

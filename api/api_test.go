@@ -39,7 +39,7 @@ func (s *syncBuffer) String() string {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	h     http.Handler // the server itself, for requests that need a writer of their own
 	srv   *httptest.Server
@@ -49,12 +49,12 @@ type env struct {
 
 type timeT = time.Time
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	return newEnvClock(t, db, clock)
 }
 
-func newEnvClock(t *testing.T, db *store.DB, now func() time.Time) *env {
+func newEnvClock(t testing.TB, db *store.DB, now func() time.Time) *env {
 	t.Helper()
 	logs := &syncBuffer{}
 	s, err := api.New(api.Config{DB: db, Now: now, BaseURL: "http://coplan.test", Secret: []byte("0123456789abcdef0123456789abcdef"),
@@ -74,7 +74,7 @@ type answer struct {
 	body   []byte
 }
 
-func (a answer) json(t *testing.T) map[string]any {
+func (a answer) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(a.body, &m); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/store"
+	"golang.org/x/sync/singleflight"
 )
 
 // feedCache keeps recently served feeds in memory so that a calendar client's
@@ -21,6 +22,7 @@ type feedCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedFeed
 	now     func() time.Time
+	loading singleflight.Group
 }
 
 const feedCacheTTL = time.Second
@@ -61,6 +63,9 @@ func newFeedCache() *feedCache {
 	return &feedCache{entries: map[string]*cachedFeed{}, now: time.Now}
 }
 
+// get returns the feed to serve. A stale entry is refreshed by one request
+// while the others are served the entry they have: a burst of polls when the
+// entry expires costs one database read and one compression, not one each.
 func (fc *feedCache) get(ctx context.Context, db *store.DB, secret []byte, id string) *cachedFeed {
 	fc.mu.RLock()
 	e := fc.entries[id]
@@ -68,13 +73,32 @@ func (fc *feedCache) get(ctx context.Context, db *store.DB, secret []byte, id st
 	if e != nil && fc.now().Sub(e.loaded) < feedCacheTTL {
 		return e
 	}
+	ch := fc.loading.DoChan(id, func() (any, error) { return fc.load(context.WithoutCancel(ctx), db, secret, id), nil })
+	if e != nil {
+		select {
+		case r := <-ch:
+			return r.Val.(*cachedFeed)
+		default:
+			return e // another request is refreshing it
+		}
+	}
+	select {
+	case r := <-ch:
+		return r.Val.(*cachedFeed)
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// load reads a feed and makes its representations; nil when it is gone.
+func (fc *feedCache) load(ctx context.Context, db *store.DB, secret []byte, id string) *cachedFeed {
 	f, err := db.FeedForServing(ctx, id)
 	if err != nil {
 		fc.forget(id)
 		return nil
 	}
 	body := []byte(f.Body)
-	e = &cachedFeed{version: f.Version, token: calendars.Token(secret, f.ID, f.Version), loaded: fc.now(),
+	e := &cachedFeed{version: f.Version, token: calendars.Token(secret, f.ID, f.Version), loaded: fc.now(),
 		plain: newRepresentation(f.ETag, body), gzip: gzipped(f.ETag, body)}
 	if f.LastModified != nil {
 		e.lastModified = f.LastModified.UTC().Truncate(time.Second)

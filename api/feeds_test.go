@@ -16,7 +16,7 @@ import (
 	"github.com/coplan/coplan/store/storetest"
 )
 
-func feedPath(t *testing.T, raw string) string {
+func feedPath(t testing.TB, raw string) string {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil || !strings.HasPrefix(u.Path, "/feeds/") || !strings.HasSuffix(u.Path, ".ics") {

@@ -9,6 +9,7 @@ trap 'rm -f "$out"' EXIT
 
 {
 go test -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-5x}" ./planner ./calendars | grep -E '^(Benchmark|cpu)'
+go test -run '^$' -bench 'ServeFeed' -benchmem -benchtime "${BENCHTIME_FEED:-1s}" ./api | grep -E '^Benchmark'
 
 tmp=$(mktemp -d)
 go build -o "$tmp/coplan" ./cmd/coplan
@@ -36,6 +37,7 @@ awk '
 /^BenchmarkForecastNational/  { printf "capacity forecast, national         %8.0f ms/op  (< 500 ms)\n", $3/1e6 }
 /^BenchmarkWhatIfOneOrg/      { printf "what-if, one organisation           %8.1f ms/op  (< 50 ms)\n", $3/1e6 }
 /^BenchmarkRenderNationalFeeds/ { printf "render every national feed          %8.0f ms/op  (< 5000 ms)\n", $3/1e6 }
+/^BenchmarkServeFeed/        { printf "feed handler in process (%s)  %8.0f ns/op %s allocs/op\n", $1, $3, $7 }
 /plan command run 1/          { print "plan command:" $0 }
 /coplan\/nginx ratio/          { print "feeds: " $0 }
 /^sessions \(nurse/           { print "api " $0 "  (>= 5000 req/s, p99 < 20 ms)" }

@@ -107,3 +107,102 @@ func place(tx *store.Tx, s *store.Session) (string, error) {
 	}
 	return strings.Join(parts, ", "), nil
 }
+
+// mail queues one message to address from the catalogue: greeting, body and
+// signature in the notices' language.
+func mail(tx *store.Tx, to, name, subject, body, dedupe string) error {
+	if to == "" {
+		return nil
+	}
+	text := messages.Format(noticeLang, "mail.greeting", map[string]any{"Name": name}) + "\n\n" + body + "\n\n" +
+		messages.Text(noticeLang, "mail.signature") + "\n"
+	_, err := tx.Enqueue(&store.Mail{ToAddress: to, Subject: subject, TextBody: text, DedupeKey: dedupe})
+	return err
+}
+
+// groupName is what people call a group; a group from before names were
+// given is called after its location.
+func groupName(tx *store.Tx, g *store.Group) (string, error) {
+	if g.Name != "" {
+		return g.Name, nil
+	}
+	l, err := tx.Location(g.LocationID)
+	if err != nil {
+		return "", err
+	}
+	return l.Name, nil
+}
+
+// noticeInterpreters tells the facilitators of a published session within
+// NoticeDays that the interpreter languages it needs changed (a family
+// joined or left): they book the interpreters.
+func noticeInterpreters(tx *store.Tx, g *store.Group, s *store.Session) error {
+	now := tx.Now()
+	if !s.StartsAt.Before(now.AddDate(0, 0, NoticeDays)) {
+		return nil
+	}
+	where, err := place(tx, s)
+	if err != nil {
+		return err
+	}
+	name, err := groupName(tx, g)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Number": s.Number, "Group": name, "When": noticeTime(s.StartsAt), "Place": where,
+		"Families": s.Families, "Languages": messages.LanguageNames(noticeLang, s.InterpreterLanguages)}
+	subject := messages.Format(noticeLang, "mail.interpreters.subject", data)
+	body := messages.Format(noticeLang, "mail.interpreters.body", data) + "\n\n" + messages.Text(noticeLang, "mail.calendar_follows")
+	for _, id := range []string{s.LeadFacilitatorID, s.SecondFacilitatorID} {
+		f, err := tx.Facilitator(id)
+		if store.ErrorCode(err) == store.ENotFound || (err == nil && f.OrganisationID != s.OrganisationID) {
+			continue // notices stay within the session's organisation
+		}
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("interpreters:%s:%d:%s", s.ID, s.ChangedAt.UnixNano(), f.ID)
+		if err := mail(tx, f.Email, f.DisplayName, subject, body, key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noticeBelowMinimum tells a group's facilitators and its organisation that
+// it fell below group_min: it keeps running until the coordinator merges or
+// dissolves it.
+func noticeBelowMinimum(tx *store.Tx, st *stored, g *store.Group, families, min int) error {
+	name, err := groupName(tx, g)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Group": name, "Families": families, "Min": min}
+	subject := messages.Format(noticeLang, "mail.below_minimum.subject", data)
+	body := messages.Format(noticeLang, "mail.below_minimum.body", data)
+	today := civil.Today(st.now)
+	seen := map[string]bool{}
+	for _, s := range st.sortedSessions(g.ID) {
+		if s.Status == store.SessionCancelled || !s.StartsAt.After(st.now) {
+			continue
+		}
+		for _, id := range []string{s.LeadFacilitatorID, s.SecondFacilitatorID} {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			f, err := tx.Facilitator(id)
+			if store.ErrorCode(err) == store.ENotFound || (err == nil && f.OrganisationID != g.OrganisationID) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := mail(tx, f.Email, f.DisplayName, subject, body, fmt.Sprintf("below-minimum:%s:%s:%s", g.ID, today, f.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	o := st.data.Organisation
+	return mail(tx, o.ContactEmail, o.Name, subject, body, fmt.Sprintf("below-minimum:%s:%s:organisation", g.ID, today))
+}

@@ -92,13 +92,25 @@ func (s *Service) RunPlan(ctx context.Context, a store.Actor, organisationID str
 func savePlan(tx *store.Tx, st *stored, plan *planner.Plan) error {
 	today := civil.Today(st.now)
 	kept := map[string]bool{}
+	changed := map[string]int{} // groups whose members changed, with their size before
 	for _, pg := range plan.Groups {
 		kept[pg.ID] = true
-		g, err := saveGroup(tx, st, pg, today)
+		size := len(st.members[pg.ID])
+		g, moved, err := saveGroup(tx, st, pg, today)
 		if err != nil {
 			return err
 		}
+		if moved {
+			changed[pg.ID] = size
+		}
 		if err := saveSessions(tx, st, g, pg); err != nil {
+			return err
+		}
+	}
+	// Fixed sessions ahead take who attends them now; the planner chose
+	// nothing else about them.
+	for _, id := range sortedKeys(changed) {
+		if err := st.refresh(tx, id, changed[id]); err != nil {
 			return err
 		}
 	}
@@ -122,33 +134,43 @@ func (st *stored) hasFixed(groupID string) bool {
 }
 
 // saveGroup stores a planned group and brings its memberships to the plan's:
-// a member who left gets a leaving day, a new member a joining day.
-func saveGroup(tx *store.Tx, st *stored, pg planner.Group, today civil.Date) (*store.Group, error) {
+// a member who left gets a leaving day, a new member a joining day and its
+// first session. It reports whether the members changed.
+func saveGroup(tx *store.Tx, st *stored, pg planner.Group, today civil.Date) (*store.Group, bool, error) {
 	g := st.groups[pg.ID]
 	if g == nil {
 		g = &store.Group{ID: pg.ID, OrganisationID: pg.OrganisationID, LocationID: pg.LocationID}
+		st.groups[pg.ID] = g
+	}
+	if g.Name == "" {
+		g.Name = st.nameFor(pg)
 	}
 	g.RoomID = pg.RoomID
 	g.LeadFacilitatorID, g.SecondFacilitatorID = at(pg.FacilitatorIDs, 0), at(pg.FacilitatorIDs, 1)
 	if err := tx.SaveGroup(g); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	current := st.members[pg.ID]
-	for _, id := range current {
+	moved := false
+	for _, id := range slices.Clone(st.members[pg.ID]) {
 		if !slices.Contains(pg.BabyIDs, id) {
 			if err := tx.EndMembership(pg.ID, id, today); err != nil {
-				return nil, err
+				return nil, false, err
 			}
+			st.removeMember(pg.ID, id)
+			moved = true
 		}
 	}
 	for _, id := range pg.BabyIDs {
-		if !slices.Contains(current, id) {
-			if err := tx.StartMembership(pg.ID, id, today); err != nil {
-				return nil, err
+		if !slices.Contains(st.members[pg.ID], id) {
+			from := max(1, pg.JoinedFrom[id])
+			if err := tx.StartMembership(pg.ID, id, today, from); err != nil {
+				return nil, false, err
 			}
+			st.addMember(pg.ID, id, from)
+			moved = true
 		}
 	}
-	return g, nil
+	return g, moved, nil
 }
 
 // saveSessions stores a group's planned sessions and removes the stored ones
@@ -157,7 +179,7 @@ func saveSessions(tx *store.Tx, st *stored, g *store.Group, pg planner.Group) er
 	planned := map[int]bool{}
 	for _, ps := range pg.Sessions {
 		planned[ps.Number] = true
-		if err := saveSession(tx, st, g, ps, len(pg.BabyIDs)); err != nil {
+		if err := saveSession(tx, st, g, ps, len(pg.Attendees(ps.Number))); err != nil {
 			return err
 		}
 	}
@@ -166,6 +188,7 @@ func saveSessions(tx *store.Tx, st *stored, g *store.Group, pg planner.Group) er
 			if err := tx.DeleteSession(s.ID); err != nil {
 				return err
 			}
+			delete(st.sessions[pg.ID], n)
 		}
 	}
 	return nil
@@ -202,5 +225,9 @@ func saveSession(tx *store.Tx, st *stored, g *store.Group, ps planner.Session, f
 	s.StartsAt, s.EndsAt, s.RoomID = ps.Start.UTC(), ps.End.UTC(), ps.RoomID
 	s.LeadFacilitatorID, s.SecondFacilitatorID = at(ps.FacilitatorIDs, 0), at(ps.FacilitatorIDs, 1)
 	s.InterpreterLanguages, s.Families, s.ChangedAt = ps.InterpreterLanguages, families, st.now
+	if st.sessions[g.ID] == nil {
+		st.sessions[g.ID] = map[int]*store.Session{}
+	}
+	st.sessions[g.ID][s.Number] = s
 	return tx.SaveSession(s)
 }

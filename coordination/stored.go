@@ -16,7 +16,8 @@ type stored struct {
 	now      time.Time
 	in       *planner.Input
 	groups   map[string]*store.Group
-	members  map[string][]string // current members by group, by id
+	members  map[string][]string       // current members by group, by id
+	from     map[string]map[string]int // late joiners by group: baby -> first session
 	sessions map[string]map[int]*store.Session
 	babyLang map[string]string
 	facLangs map[string][]string
@@ -36,7 +37,7 @@ func loadStored(tx *store.Tx, organisationID string) (*stored, error) {
 }
 
 func newStored(d *store.PlanData, now time.Time) *stored {
-	st := &stored{data: d, now: now, groups: map[string]*store.Group{}, members: map[string][]string{},
+	st := &stored{data: d, now: now, groups: map[string]*store.Group{}, members: map[string][]string{}, from: map[string]map[string]int{},
 		sessions: map[string]map[int]*store.Session{}, babyLang: map[string]string{}, facLangs: map[string][]string{}}
 	org := d.Organisation.ID
 	in := &planner.Input{Today: civil.Today(now), Organisations: []planner.Organisation{{ID: org}},
@@ -52,13 +53,13 @@ func newStored(d *store.PlanData, now time.Time) *stored {
 		st.babyLang[b.ID] = b.Language
 	}
 	for _, m := range d.Members {
-		st.members[m.GroupID] = append(st.members[m.GroupID], m.BabyID)
+		st.addMember(m.GroupID, m.BabyID, m.FromSession)
 	}
 	for i := range d.Groups {
 		g := &d.Groups[i]
 		st.groups[g.ID] = g
 		eg := planner.ExistingGroup{ID: g.ID, OrganisationID: org, LocationID: g.LocationID, RoomID: g.RoomID,
-			BabyIDs: append([]string{}, st.members[g.ID]...)}
+			BabyIDs: append([]string{}, st.members[g.ID]...), JoinedFrom: st.joinedFrom(g.ID)}
 		if len(g.FacilitatorIDs) == 2 { // a pair kept as the group's own; half a pair is none
 			eg.FacilitatorIDs = g.FacilitatorIDs
 		}
@@ -71,11 +72,47 @@ func newStored(d *store.PlanData, now time.Time) *stored {
 		}
 		st.sessions[s.GroupID][s.Number] = s
 		if s.Fixed(now) {
-			in.FixedSessions = append(in.FixedSessions, planner.FixedSession{GroupID: s.GroupID, Session: plannerSession(s)})
+			in.FixedSessions = append(in.FixedSessions, planner.FixedSession{GroupID: s.GroupID, Cancelled: s.Status == store.SessionCancelled,
+				Session: plannerSession(s)})
 		}
 	}
 	st.in = in
 	return st
+}
+
+// addMember records a current member of a group; from above 1 makes it a
+// late joiner.
+func (st *stored) addMember(groupID, babyID string, from int) {
+	st.members[groupID] = append(st.members[groupID], babyID)
+	if from > 1 {
+		if st.from[groupID] == nil {
+			st.from[groupID] = map[string]int{}
+		}
+		st.from[groupID][babyID] = from
+	}
+}
+
+// joinedFrom is the group's late joiners as the planner takes them, or nil.
+func (st *stored) joinedFrom(groupID string) map[string]int {
+	if len(st.from[groupID]) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(st.from[groupID]))
+	for id, n := range st.from[groupID] {
+		out[id] = n
+	}
+	return out
+}
+
+// attendees are the members of a group who attend session number n.
+func (st *stored) attendees(groupID string, n int) []string {
+	var out []string
+	for _, id := range st.members[groupID] {
+		if from, late := st.from[groupID][id]; !late || from <= n {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // locationsInput is the organisation's locations with their rooms; a catchment
@@ -148,7 +185,8 @@ func (st *stored) plan(stand func(s *store.Session) *store.Session) *planner.Pla
 	p := &planner.Plan{Groups: []planner.Group{}, Unplaced: []planner.Unplaced{}, UnplannedSessions: []planner.UnplannedSession{}}
 	for gid, g := range st.groups {
 		pg := planner.Group{ID: gid, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
-			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: append([]string{}, st.members[gid]...), Sessions: []planner.Session{}}
+			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: append([]string{}, st.members[gid]...), JoinedFrom: st.joinedFrom(gid),
+			Sessions: []planner.Session{}}
 		numbers := make([]int, 0, len(st.sessions[gid]))
 		for n := range st.sessions[gid] {
 			numbers = append(numbers, n)
@@ -173,12 +211,13 @@ func (st *stored) plan(stand func(s *store.Session) *store.Session) *planner.Pla
 	return p
 }
 
-// interpreterNeeds are the group's families' languages that neither of the
-// session's facilitators speaks, sorted: what the session as stored needs.
+// interpreterNeeds are the languages of the families who attend the session
+// that neither of its facilitators speaks, sorted: what the session as
+// stored needs.
 func (st *stored) interpreterNeeds(groupID string, s *store.Session) []string {
 	a, b := st.facLangs[s.LeadFacilitatorID], st.facLangs[s.SecondFacilitatorID]
 	out := []string{}
-	for _, id := range st.members[groupID] {
+	for _, id := range st.attendees(groupID, s.Number) {
 		l := st.babyLang[id]
 		if l != "" && !contains(a, l) && !contains(b, l) && !contains(out, l) {
 			out = append(out, l)

@@ -153,3 +153,9 @@ func Stamp(lang string, t time.Time) string {
 	a := t.In(civil.Amsterdam)
 	return fmt.Sprintf("%d %s %d %s", a.Day(), names(monthsShort, lang)[a.Month()-1], a.Year(), a.Format("15:04"))
 }
+
+// MonthYear names a month: "nov 2026".
+func MonthYear(lang string, d civil.Date) string {
+	y, m, _ := d.Parts()
+	return fmt.Sprintf("%s %d", names(monthsShort, lang)[m-1], y)
+}

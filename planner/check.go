@@ -36,7 +36,7 @@ type planCheck struct {
 	w         *world
 	in        *Input
 	p         *Plan
-	fixed     map[string]map[int]Session
+	fixed     map[string]map[int]FixedSession
 	existing  map[string]bool
 	unplanned map[string]map[int]bool
 	holidays  map[*org]map[civil.Date]bool
@@ -57,7 +57,7 @@ type booking struct {
 }
 
 func newPlanCheck(w *world, in *Input, p *Plan) *planCheck {
-	c := &planCheck{w: w, in: in, p: p, fixed: map[string]map[int]Session{}, existing: map[string]bool{},
+	c := &planCheck{w: w, in: in, p: p, fixed: map[string]map[int]FixedSession{}, existing: map[string]bool{},
 		unplanned: map[string]map[int]bool{}, holidays: map[*org]map[civil.Date]bool{},
 		roomBookings: map[string][]booking{}, facBookings: map[string][]booking{}, weekly: map[string]map[int]int{}}
 	for _, g := range in.Groups {
@@ -65,9 +65,9 @@ func newPlanCheck(w *world, in *Input, p *Plan) *planCheck {
 	}
 	for _, f := range in.FixedSessions {
 		if c.fixed[f.GroupID] == nil {
-			c.fixed[f.GroupID] = map[int]Session{}
+			c.fixed[f.GroupID] = map[int]FixedSession{}
 		}
-		c.fixed[f.GroupID][f.Number] = f.Session
+		c.fixed[f.GroupID][f.Number] = f
 	}
 	for _, u := range p.UnplannedSessions {
 		if c.unplanned[u.GroupID] == nil {
@@ -142,7 +142,9 @@ type groupCheck struct {
 func (c *planCheck) group(g *Group) {
 	for _, s := range g.Sessions {
 		c.sessions++
-		c.book(g.ID, s)
+		if !c.fixed[g.ID][s.Number].Cancelled {
+			c.book(g.ID, s)
+		}
 	}
 	c.placed += len(g.BabyIDs)
 	gc, ok := c.placeOf(g)
@@ -199,8 +201,20 @@ func (c *planCheck) placeOf(g *Group) (*groupCheck, bool) {
 	return &groupCheck{planCheck: c, g: g, o: o, l: l, r: &o.rules, holidays: c.holidaysOf(o)}, true
 }
 
-// members: every member is known and lives at the group's location or in its catchment.
+// members: every member is known and lives at the group's location or in
+// its catchment, and a late joiner has enough of the programme left.
 func (gc *groupCheck) members() {
+	for _, id := range sortedKeys(gc.g.JoinedFrom) {
+		from := gc.g.JoinedFrom[id]
+		switch {
+		case !slices.Contains(gc.g.BabyIDs, id):
+			gc.fail(Violation{Rule: RuleUnknownBaby, GroupID: gc.g.ID, BabyID: id})
+		case from < 1 || from > len(gc.r.sessions):
+			gc.fail(Violation{Rule: RuleNotInProgramme, GroupID: gc.g.ID, BabyID: id, Session: from, Max: len(gc.r.sessions)})
+		case len(gc.r.sessions)-from+1 < gc.r.minLateJoin:
+			gc.fail(Violation{Rule: RuleLateJoin, GroupID: gc.g.ID, BabyID: id, Session: from, Value: len(gc.r.sessions) - from + 1, Min: gc.r.minLateJoin})
+		}
+	}
 	for _, id := range gc.g.BabyIDs {
 		b := gc.w.babies[id]
 		if b == nil {
@@ -262,20 +276,35 @@ func (gc *groupCheck) sessionsAccounted() {
 	if len(gc.babies) == 0 {
 		return
 	}
-	oldest := gc.babies[0].birth
-	for _, b := range gc.babies {
-		oldest = min(oldest, b.birth)
-	}
 	planned := map[int]bool{}
 	for _, s := range gc.g.Sessions {
 		planned[s.Number] = true
 	}
 	for k, rule := range gc.r.sessions {
 		n := k + 1
-		if !planned[n] && !gc.unplanned[gc.g.ID][n] && oldest.AddDays(rule.MaxAgeDays) >= gc.w.today {
+		att := gc.attendees(n)
+		if len(att) == 0 || planned[n] || gc.unplanned[gc.g.ID][n] {
+			continue
+		}
+		oldest := att[0].birth
+		for _, b := range att {
+			oldest = min(oldest, b.birth)
+		}
+		if oldest.AddDays(rule.MaxAgeDays) >= gc.w.today {
 			gc.fail(Violation{Rule: RuleSessionNotAccounted, GroupID: gc.g.ID, Session: n})
 		}
 	}
+}
+
+// attendees are the members who attend session n (late joiners from theirs).
+func (gc *groupCheck) attendees(n int) []*baby {
+	out := make([]*baby, 0, len(gc.babies))
+	for _, b := range gc.babies {
+		if gc.g.Attends(b.id, n) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // sessionCheck is one session of a group with its Amsterdam date and clock.
@@ -286,6 +315,7 @@ type sessionCheck struct {
 	from, to civil.Clock
 	room     *room
 	pair     [2]*fac
+	babies   []*baby // who attends it
 }
 
 func (sc *sessionCheck) violation(rule Rule) Violation {
@@ -301,16 +331,25 @@ func (sc *sessionCheck) fail(rule Rule, set func(*Violation)) {
 }
 
 // session checks one session against every rule a session keeps on its own.
-// A fixed session is history: it is only checked to be unchanged.
+// A fixed session keeps its time, room and facilitators; one that is held or
+// cancelled is history and checked for nothing else, while one still ahead
+// must hold who attends it now: their ages, languages and seats.
 func (gc *groupCheck) session(s *Session) {
 	d, from := civil.WallClock(s.Start)
 	_, to := civil.WallClock(s.End)
-	sc := &sessionCheck{groupCheck: gc, s: s, d: d, from: from, to: to}
+	sc := &sessionCheck{groupCheck: gc, s: s, d: d, from: from, to: to, babies: gc.attendees(s.Number)}
 	if gc.unplanned[gc.g.ID][s.Number] {
 		sc.fail(RulePlannedAndUnplanned, nil)
 	}
 	if f, ok := gc.fixed[gc.g.ID][s.Number]; ok {
-		sc.unchanged(f)
+		sc.unchanged(f.Session)
+		if f.Cancelled || d <= gc.w.today || !sc.programme() {
+			return
+		}
+		sc.room = gc.w.rooms[s.RoomID]
+		sc.pairOf()
+		sc.interpreters()
+		sc.seats()
 		return
 	}
 	sc.timing()
@@ -325,7 +364,7 @@ func (gc *groupCheck) session(s *Session) {
 
 func (sc *sessionCheck) unchanged(f Session) {
 	same := f.Number == sc.s.Number && f.Start.Equal(sc.s.Start) && f.End.Equal(sc.s.End) && f.RoomID == sc.s.RoomID &&
-		slices.Equal(f.FacilitatorIDs, sc.s.FacilitatorIDs) && slices.Equal(f.InterpreterLanguages, sc.s.InterpreterLanguages)
+		slices.Equal(f.FacilitatorIDs, sc.s.FacilitatorIDs)
 	if !same {
 		sc.fail(RuleFixedChanged, nil)
 	}
@@ -413,8 +452,15 @@ func (sc *sessionCheck) staffed() {
 	}
 }
 
-// interpreters: the session lists exactly the members' languages that neither
-// facilitator speaks.
+// pairOf finds a fixed session's facilitators, checked when it was made.
+func (sc *sessionCheck) pairOf() {
+	if ids := sc.s.FacilitatorIDs; len(ids) == 2 {
+		sc.pair = [2]*fac{sc.w.facs[ids[0]], sc.w.facs[ids[1]]}
+	}
+}
+
+// interpreters: the session lists exactly the attending families' languages
+// that neither facilitator speaks.
 func (sc *sessionCheck) interpreters() {
 	if sc.pair[0] == nil || sc.pair[1] == nil {
 		return

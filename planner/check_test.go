@@ -173,7 +173,8 @@ func TestEachRuleHasACaseThatBreaksExactlyIt(t *testing.T) {
 			b.in.Groups = append(b.in.Groups, planner.ExistingGroup{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID,
 				RoomID: g.RoomID, FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs})
 			b.in.FixedSessions = append(b.in.FixedSessions, planner.FixedSession{GroupID: g.ID, Session: *b.session(0, 1)})
-			b.session(0, 1).InterpreterLanguages = []string{"ar"}
+			ids := b.session(0, 1).FacilitatorIDs
+			b.session(0, 1).FacilitatorIDs = []string{ids[1], ids[0]}
 		},
 		planner.RuleNotInProgramme: func(b *bent) {
 			extra := *b.session(0, 3)
@@ -190,6 +191,10 @@ func TestEachRuleHasACaseThatBreaksExactlyIt(t *testing.T) {
 		planner.RuleOutsideCatchment: func(b *bent) { b.in.Babies[0].LocationID = "far" },
 		planner.RuleGroupSize:        func(b *bent) { b.in.Rules.GroupMax, b.in.Rules.GroupMin = ptr(5), ptr(4) },
 		planner.RuleBirthWindow:      func(b *bent) { b.in.Rules.BirthWindowDays = ptr(0) },
+		planner.RuleLateJoin: func(b *bent) {
+			g := b.group(0)
+			g.JoinedFrom = map[string]int{g.BabyIDs[0]: 3} // 1 session of 3 left, and 3 are needed
+		},
 		planner.RuleOrder: func(b *bent) {
 			g := b.group(0)
 			g.Sessions[0].Number, g.Sessions[1].Number = 2, 1

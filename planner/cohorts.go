@@ -10,8 +10,8 @@ import (
 )
 
 // cohorts decides who is in which group for one organisation: existing groups
-// keep their members, late joiners fill existing groups, and the rest are cut
-// into new groups by birth date. It returns the groups to schedule and the
+// keep their members, waiting babies are cut into new groups by birth date,
+// and those still waiting join running groups late. It returns the groups to schedule and the
 // unplaced babies with their reasons.
 func (w *world) cohorts(o *org) (groups []*group, unplaced map[*baby]string) {
 	r := &o.rules
@@ -25,19 +25,8 @@ func (w *world) cohorts(o *org) (groups []*group, unplaced map[*baby]string) {
 		})
 	}
 
-	// Existing groups keep the members that are still here; a member who
-	// moved away or withdrew is dropped for what is still to come.
-	for _, g := range o.existing {
-		for _, id := range g.memberIDs {
-			b, ok := w.babies[id]
-			if ok && b.group == nil && (b.loc == g.loc || containsLoc(g.loc.catchment, b.loc)) {
-				b.group = g
-				g.babies = append(g.babies, b)
-			}
-		}
-		byBirth(g.babies)
-		groups = append(groups, g)
-	}
+	w.seatMembers(o)
+	groups = append(groups, o.existing...)
 
 	staffed := canStaff(o)
 	var waiting []*baby
@@ -71,10 +60,13 @@ func (w *world) cohorts(o *org) (groups []*group, unplaced map[*baby]string) {
 				pool = append(pool, b)
 			}
 		}
-		pool = w.joinExisting(o, hub, pool)
+		// New groups first: a new group serves its families the whole
+		// programme, and joining a running group could split a cohort that
+		// would have made one. Who is left then joins a running group.
 		if limit >= r.groupMin {
 			groups = append(groups, w.formGroups(o, hub, pool, limit)...)
 		}
+		w.joinRunning(o, hub, pool)
 	}
 
 	for _, b := range waiting {
@@ -198,51 +190,16 @@ func (w *world) hasFutureSession(r *rules, oldest, youngest civil.Date, after in
 	return false
 }
 
-func lastFixed(g *group) int {
+// lastHeld is the number of the group's last fixed session that was not
+// cancelled, or 0.
+func lastHeld(g *group) int {
 	n := 0
 	for k := range g.fixed {
-		n = max(n, k)
+		if !g.sessions[k].cancelled {
+			n = max(n, k)
+		}
 	}
 	return n
-}
-
-// joinExisting adds late joiners from pool to the existing groups at hub and
-// returns those still waiting. A baby joins the group with room whose babies'
-// birth dates are nearest to its own and whose remaining sessions suit it.
-func (w *world) joinExisting(o *org, hub *loc, pool []*baby) []*baby {
-	r := &o.rules
-	var rest []*baby
-	for _, b := range pool {
-		var best *group
-		bestDist := 0
-		for _, g := range o.existing {
-			if g.loc != hub || len(g.babies) == 0 || len(g.babies) >= groupLimit(g, r) {
-				continue
-			}
-			oldest, youngest := min(g.babies[0].birth, b.birth), max(g.babies[len(g.babies)-1].birth, b.birth)
-			if youngest.Sub(oldest) > r.birthWindow || !w.hasFutureSession(r, oldest, youngest, lastFixed(g)) {
-				continue
-			}
-			mid := g.babies[0].birth.AddDays(g.babies[len(g.babies)-1].birth.Sub(g.babies[0].birth) / 2)
-			dist := abs(b.birth.Sub(mid))
-			if best == nil || dist < bestDist || (dist == bestDist && g.id < best.id) {
-				best, bestDist = g, dist
-			}
-		}
-		if best == nil {
-			rest = append(rest, b)
-			continue
-		}
-		b.group = best
-		best.babies = append(best.babies, b)
-		sort.Slice(best.babies, func(i, j int) bool {
-			if best.babies[i].birth != best.babies[j].birth {
-				return best.babies[i].birth < best.babies[j].birth
-			}
-			return best.babies[i].id < best.babies[j].id
-		})
-	}
-	return rest
 }
 
 // groupLimit is the size limit of an existing group: its own room's seats.

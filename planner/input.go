@@ -33,12 +33,15 @@ type Input struct {
 // Rules override the defaults; every field is optional. Top-level rules apply
 // to every organisation, an organisation's own rules override those.
 type Rules struct {
-	GroupMin               *int          `json:"group_min,omitempty"`
-	GroupMax               *int          `json:"group_max,omitempty"`
-	BirthWindowDays        *int          `json:"birth_window_days,omitempty"`
-	SessionMinutes         *int          `json:"session_minutes,omitempty"`
-	MinDaysBetweenSessions *int          `json:"min_days_between_sessions,omitempty"`
-	MinNoticeDays          *int          `json:"min_notice_days,omitempty"`
+	GroupMin               *int `json:"group_min,omitempty"`
+	GroupMax               *int `json:"group_max,omitempty"`
+	BirthWindowDays        *int `json:"birth_window_days,omitempty"`
+	SessionMinutes         *int `json:"session_minutes,omitempty"`
+	MinDaysBetweenSessions *int `json:"min_days_between_sessions,omitempty"`
+	MinNoticeDays          *int `json:"min_notice_days,omitempty"`
+	// MinSessionsForLateJoin is how many sessions of the programme must
+	// remain for a baby to join a running group (default 3).
+	MinSessionsForLateJoin *int          `json:"min_sessions_for_late_join,omitempty"`
 	Sessions               []SessionRule `json:"sessions,omitempty"`
 	// AvoidGoodFriday and AvoidLiberationDay close those days too; many
 	// organisations are closed then although they are not national holidays for all.
@@ -143,11 +146,19 @@ type ExistingGroup struct {
 	RoomID         string   `json:"room_id"`
 	FacilitatorIDs []string `json:"facilitator_ids"`
 	BabyIDs        []string `json:"baby_ids"`
+	// JoinedFrom names the members who joined the running group late, with
+	// the first session each attends; the others attend from session 1.
+	JoinedFrom map[string]int `json:"joined_from,omitempty"`
 }
 
-// FixedSession is a published or held session that a re-plan keeps exactly.
+// FixedSession is a published, cancelled or held session that a re-plan keeps
+// exactly: its time, room and facilitators never change. The interpreter
+// languages of one still ahead follow its group's members.
 type FixedSession struct {
 	GroupID string `json:"group_id"`
+	// Cancelled sessions keep their number in the programme but meet nobody:
+	// they book no room or person and nobody joins at them.
+	Cancelled bool `json:"cancelled,omitempty"`
 	Session
 }
 
@@ -161,13 +172,33 @@ type Plan struct {
 
 // Group is a cohort of babies with its sessions.
 type Group struct {
-	ID             string    `json:"id"`
-	OrganisationID string    `json:"organisation_id"`
-	LocationID     string    `json:"location_id"`
-	RoomID         string    `json:"room_id"`
-	FacilitatorIDs []string  `json:"facilitator_ids"`
-	BabyIDs        []string  `json:"baby_ids"`
-	Sessions       []Session `json:"sessions"`
+	ID             string   `json:"id"`
+	OrganisationID string   `json:"organisation_id"`
+	LocationID     string   `json:"location_id"`
+	RoomID         string   `json:"room_id"`
+	FacilitatorIDs []string `json:"facilitator_ids"`
+	BabyIDs        []string `json:"baby_ids"`
+	// JoinedFrom names the members who joined late, with the first session
+	// each attends; every other member attends from session 1.
+	JoinedFrom map[string]int `json:"joined_from,omitempty"`
+	Sessions   []Session      `json:"sessions"`
+}
+
+// Attends reports whether member babyID of g attends session number n.
+func (g *Group) Attends(babyID string, n int) bool {
+	from, late := g.JoinedFrom[babyID]
+	return !late || from <= n
+}
+
+// Attendees lists the members of g who attend session number n.
+func (g *Group) Attendees(n int) []string {
+	out := make([]string, 0, len(g.BabyIDs))
+	for _, id := range g.BabyIDs {
+		if g.Attends(id, n) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Session is one two-hour meeting of a group. The planner writes its times in
@@ -213,3 +244,15 @@ const (
 	ReasonNoSlot         = "no_slot"      // rooms and facilitators exist, but never together in the window
 	ReasonOutOfOrder     = "out_of_order" // no date fits between the fixed sessions around it
 )
+
+// JoinOption is a running group that a waiting baby can join, and the first
+// session it would attend there.
+type JoinOption struct {
+	GroupID string `json:"group_id"`
+	From    int    `json:"from_session"`
+	// Sessions is how many sessions of the programme remain for the baby.
+	Sessions int `json:"sessions"`
+	// SameLanguage: a member or a facilitator of the group speaks the
+	// family's language, so joining needs no new interpreter language.
+	SameLanguage bool `json:"same_language"`
+}

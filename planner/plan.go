@@ -53,6 +53,12 @@ func (w *world) collect(o *org, groups []*group, unplaced map[*baby]string, out 
 		}
 		for _, b := range g.babies {
 			og.BabyIDs = append(og.BabyIDs, b.id)
+			if b.from > 1 {
+				if og.JoinedFrom == nil {
+					og.JoinedFrom = map[string]int{}
+				}
+				og.JoinedFrom[b.id] = b.from
+			}
 		}
 		sort.Strings(og.BabyIDs)
 		numbers := make([]int, 0, len(g.sessions))
@@ -61,7 +67,7 @@ func (w *world) collect(o *org, groups []*group, unplaced map[*baby]string, out 
 		}
 		sort.Ints(numbers)
 		for _, k := range numbers {
-			og.Sessions = append(og.Sessions, g.sessions[k].output())
+			og.Sessions = append(og.Sessions, w.output(g, g.sessions[k]))
 		}
 		unplannedNumbers := make([]int, 0, len(g.unplanned))
 		for k := range g.unplanned {
@@ -103,12 +109,17 @@ func dominantReason(m map[int]string) string {
 	return best
 }
 
-// output writes a session as the file format has it; a fixed session exactly as given.
-func (s *session) output() Session {
+// output writes a session as the file format has it. A fixed session keeps
+// what it was given, but one still ahead lists the interpreter languages of
+// the members who attend it now (some may have joined or left).
+func (w *world) output(g *group, s *session) Session {
 	if s.fixed != nil {
 		out := *s.fixed
 		if out.FacilitatorIDs == nil {
 			out.FacilitatorIDs = []string{}
+		}
+		if s.date > w.today && !s.cancelled && s.facs[0] != nil && s.facs[1] != nil {
+			out.InterpreterLanguages = interpreterLanguages(g.attendance(s.number).babies, s.facs)
 		}
 		if out.InterpreterLanguages == nil {
 			out.InterpreterLanguages = []string{}

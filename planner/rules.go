@@ -22,6 +22,7 @@ type rules struct {
 	sessionMinutes     int
 	minGap             int
 	notice             int
+	minLateJoin        int
 	sessions           []SessionRule
 	avoidGoodFriday    bool
 	avoidLiberationDay bool
@@ -31,7 +32,7 @@ type rules struct {
 }
 
 func defaultRules() rules {
-	return rules{groupMin: 6, groupMax: 8, birthWindow: 28, sessionMinutes: 120, minGap: 14, notice: 7,
+	return rules{groupMin: 6, groupMax: 8, birthWindow: 28, sessionMinutes: 120, minGap: 14, notice: 7, minLateJoin: 3,
 		sessions: DefaultSessions, uptakeRate: 0.4, prepMinutes: 30}
 }
 
@@ -51,6 +52,7 @@ func (r rules) apply(o *Rules) rules {
 	setInt(&r.sessionMinutes, o.SessionMinutes)
 	setInt(&r.minGap, o.MinDaysBetweenSessions)
 	setInt(&r.notice, o.MinNoticeDays)
+	setInt(&r.minLateJoin, o.MinSessionsForLateJoin)
 	setInt(&r.prepMinutes, o.PrepMinutes)
 	if len(o.Sessions) > 0 {
 		r.sessions = o.Sessions
@@ -74,4 +76,16 @@ func (r *rules) lastMaxAge() int {
 		m = max(m, s.MaxAgeDays)
 	}
 	return m
+}
+
+// GroupMin is the smallest group organisation organisationID of in forms:
+// its own rules, else the input's, else the default.
+func GroupMin(in *Input, organisationID string) int {
+	r := defaultRules().apply(in.Rules)
+	for _, o := range in.Organisations {
+		if o.ID == organisationID {
+			r = r.apply(o.Rules)
+		}
+	}
+	return r.groupMin
 }

@@ -31,6 +31,9 @@ func (w *world) prepare(o *org) {
 	}
 	for _, g := range o.existing {
 		for _, s := range g.sessions {
+			if s.cancelled {
+				continue
+			}
 			if s.room != nil {
 				s.room.busy.add(s.date, span{s.start, s.end})
 			}
@@ -74,11 +77,9 @@ func (w *world) scheduleGroup(o *org, g *group) {
 	if len(g.babies) == 0 {
 		return
 	}
-	g.setLanguages()
-	oldest, youngest := g.babies[0].birth, g.babies[len(g.babies)-1].birth
 	earliest := w.today.AddDays(r.notice)
-	// An existing group keeps the weekday, time, room and pair of its last fixed session.
-	if last := lastFixed(g); last > 0 {
+	// An existing group keeps the weekday, time, room and pair of its last held session.
+	if last := lastHeld(g); last > 0 {
 		s := g.sessions[last]
 		g.anchorDay, g.anchorAt = s.date.ISOWeekday(), s.start
 		if g.room == nil {
@@ -92,9 +93,16 @@ func (w *world) scheduleGroup(o *org, g *group) {
 	havePrev := false
 	for k := 1; k <= len(r.sessions); k++ {
 		if g.fixed[k] {
-			prev, havePrev = g.sessions[k].date, true
+			if !g.sessions[k].cancelled {
+				prev, havePrev = g.sessions[k].date, true
+			}
 			continue
 		}
+		g.att = g.attendance(k)
+		if len(g.att.babies) == 0 {
+			continue // nobody attends yet: every member joined later
+		}
+		oldest, youngest := g.att.oldest(), g.att.youngest()
 		rule := r.sessions[k-1]
 		lo, hi := window(rule, oldest, youngest)
 		if hi < w.today {
@@ -140,7 +148,7 @@ func (w *world) scheduleGroup(o *org, g *group) {
 
 func nextFixed(g *group, k int) *session {
 	for n := k + 1; n <= len(g.org.rules.sessions); n++ {
-		if g.fixed[n] {
+		if g.fixed[n] && !g.sessions[n].cancelled {
 			return g.sessions[n]
 		}
 	}
@@ -213,7 +221,7 @@ func (w *world) findSlot(o *org, g *group, lo, hi, target civil.Date) (*session,
 			}
 			for _, t := range w.startsOn(rm, d, g) {
 				sp := span{t, t + dur}
-				if !rm.busy.free(d, sp) || rm.capacity < 2*len(g.babies)+2 {
+				if !rm.busy.free(d, sp) || rm.capacity < 2*len(g.att.babies)+2 {
 					continue
 				}
 				roomUsable = true
@@ -284,7 +292,7 @@ func (w *world) try(g *group, d civil.Date, t, dur civil.Clock, rm *room, pair [
 	if !facFree(pair[0], d, sp) || !facFree(pair[1], d, sp) {
 		return nil
 	}
-	if rm.capacity < seats(len(g.babies), needsInterpreter(g, pair)) {
+	if rm.capacity < seats(len(g.att.babies), needsInterpreter(g, pair)) {
 		return nil
 	}
 	return w.session(g, d, sp, rm, pair)
@@ -311,12 +319,12 @@ func seats(families int, interpreter bool) int {
 func seatsNeeded(families int, langs []string) int { return seats(families, len(langs) > 0) }
 
 func needsInterpreter(g *group, pair [2]*fac) bool {
-	return missing(g.langSet, pair[0].langSet, pair[1].langSet) > 0
+	return missing(g.att.langSet, pair[0].langSet, pair[1].langSet) > 0
 }
 
 func (w *world) session(g *group, d civil.Date, sp span, rm *room, pair [2]*fac) *session {
 	langs := []string{}
-	for _, l := range g.langs {
+	for _, l := range g.att.langs {
 		if bit := w.languages[l]; !pair[0].langSet.has(bit) && !pair[1].langSet.has(bit) {
 			langs = append(langs, l)
 		}
@@ -346,8 +354,8 @@ func (w *world) bestPair(o *org, g *group, d civil.Date, sp span, rm *room) ([2]
 				continue // each pair of two CO-trained nurses once, the lower id leading
 			}
 			pair := [2]*fac{lead, second}
-			missing := missing(g.langSet, lead.langSet, second.langSet)
-			if rm.capacity < seats(len(g.babies), missing > 0) {
+			missing := missing(g.att.langSet, lead.langSet, second.langSet)
+			if rm.capacity < seats(len(g.att.babies), missing > 0) {
 				continue
 			}
 			cont := 0

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -141,6 +142,7 @@ func (b *builder) rules(path string, base rules, r *Rules) rules {
 	between("session_minutes", out.sessionMinutes, minSessionMinutes, maxSessionMinutes)
 	between("min_days_between_sessions", out.minGap, 0, MaxWindowDays)
 	between("min_notice_days", out.notice, 0, MaxWindowDays)
+	between("min_sessions_for_late_join", out.minLateJoin, 1, MaxProgrammeLength)
 	if out.uptakeRate < 0 || out.uptakeRate > 1 {
 		b.add(path+".uptake_rate", "must be from 0 to 1")
 	}
@@ -348,9 +350,23 @@ func (b *builder) groups(gs []ExistingGroup) {
 				gr.pair[j] = fc
 			}
 		}
-		gr.memberIDs = g.BabyIDs
+		gr.memberIDs, gr.joinedFrom = g.BabyIDs, g.JoinedFrom
+		b.joinedFrom(p, g, len(og.rules.sessions))
 		b.w.groups[g.ID] = gr
 		og.existing = append(og.existing, gr)
+	}
+}
+
+// joinedFrom checks that only members joined late, each from a session of the programme.
+func (b *builder) joinedFrom(path string, g ExistingGroup, sessions int) {
+	for _, id := range sortedKeys(g.JoinedFrom) {
+		p := fmt.Sprintf("%s.joined_from.%s", path, id)
+		if !slices.Contains(g.BabyIDs, id) {
+			b.add(p, "%q is not a member of the group", id)
+		}
+		if n := g.JoinedFrom[id]; n < 1 || n > sessions {
+			b.add(p, "must be from 1 to %d", sessions)
+		}
 	}
 }
 
@@ -380,7 +396,7 @@ func (b *builder) fixedSessions(fs []FixedSession) {
 		if !ok {
 			b.add(p+".room_id", "unknown room %q", f.RoomID)
 		}
-		s := &session{number: f.Number, date: d, start: start, end: end, room: rm, fixed: &f.Session}
+		s := &session{number: f.Number, date: d, start: start, end: end, room: rm, fixed: &f.Session, cancelled: f.Cancelled}
 		if len(f.FacilitatorIDs) != 2 {
 			b.add(p+".facilitator_ids", "must name 2 facilitators")
 		}

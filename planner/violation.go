@@ -35,6 +35,7 @@ const (
 	RuleOutsideCatchment  Rule = "outside_catchment"  // a member lives outside the group's location and catchment
 	RuleGroupSize         Rule = "group_size"         // a new group outside group_min..group_max, any group above group_max
 	RuleBirthWindow       Rule = "birth_window"       // members born more than birth_window_days apart
+	RuleLateJoin          Rule = "late_join"          // a member joined with fewer than min_sessions_for_late_join sessions left
 
 	// A session.
 	RuleOrder               Rule = "order"                 // sessions out of programme order
@@ -64,17 +65,17 @@ const (
 var AllRules = []Rule{
 	RuleBabyPlacedTwice, RuleBabyNotAccounted, RuleUnplacedReason, RuleUnknownBaby, RuleUnknownGroup, RuleStats,
 	RulePlannedAndUnplanned, RuleSessionNotAccounted, RuleNoSessions, RuleFixedChanged, RuleNotInProgramme, RuleInterpreterLangs,
-	RuleWrongOrganisation, RuleShortStay, RuleOutsideCatchment, RuleGroupSize, RuleBirthWindow,
+	RuleWrongOrganisation, RuleShortStay, RuleOutsideCatchment, RuleGroupSize, RuleBirthWindow, RuleLateJoin,
 	RuleOrder, RuleMinGap, RuleDuration, RuleWeekend, RuleHoliday, RuleNotice, RuleAgeWindow, RuleWrongLocation,
 	RuleOutsideOpeningHours, RuleClosed, RuleBlocked, RuleFacilitatorCount, RuleOutsideAvailability, RuleAbsent,
 	RuleNoCONurse, RuleRoomTooSmall, RuleRoomDoubleBooked, RuleFacilitatorDoubleBooked, RuleWeeklyMax,
 }
 
 // Clash reports whether r is about bookings that clash (the same room or
-// person twice at once, or a person over their weekly maximum), as opposed to
-// a rule a single session breaks on its own.
+// person twice at once, a person over their weekly maximum, a baby in two
+// groups), as opposed to a rule a single session or group breaks on its own.
 func (r Rule) Clash() bool {
-	return r == RuleRoomDoubleBooked || r == RuleFacilitatorDoubleBooked || r == RuleWeeklyMax
+	return r == RuleRoomDoubleBooked || r == RuleFacilitatorDoubleBooked || r == RuleWeeklyMax || r == RuleBabyPlacedTwice
 }
 
 // SessionRef names one session of a group.

@@ -112,6 +112,7 @@ type baby struct {
 	lang    string
 	langBit int // -1 when no language is known
 	group   *group
+	from    int // the first session of its group it attends: 1, or later for a late joiner
 }
 
 type group struct {
@@ -121,30 +122,50 @@ type group struct {
 	room      *room
 	pair      [2]*fac
 	babies    []*baby // sorted by birth date, then id
-	memberIDs []string
+	memberIDs  []string
+	joinedFrom map[string]int // the input's late joiners and their first session
 	existing  bool
 	sessions  map[int]*session
 	fixed     map[int]bool
 	unplanned map[int]string
 	anchorDay int
 	anchorAt  civil.Clock
-	langs     []string // the families' languages, sorted
-	langSet   langSet
+	// att is who attends the session being scheduled: the scheduler sets it
+	// for each session in turn, since late joiners attend only from theirs.
+	att  attendance
+	atts []*attendance // attendance by session number, kept until the members change
 }
 
-// setLanguages records the families' languages once the members are known.
-func (g *group) setLanguages() {
-	g.langs, g.langSet = nil, nil
+// attendance is the families at one session of a group and their languages.
+type attendance struct {
+	babies  []*baby // sorted by birth date, then id
+	langs   []string
+	langSet langSet
+}
+
+// attendance lists who attends session k of g: the members whose first
+// session is k or earlier.
+func (g *group) attendance(k int) attendance {
+	var a attendance
 	seen := map[string]bool{}
 	for _, b := range g.babies {
+		if b.from > k {
+			continue
+		}
+		a.babies = append(a.babies, b)
 		if b.langBit >= 0 && !seen[b.lang] {
 			seen[b.lang] = true
-			g.langs = append(g.langs, b.lang)
-			g.langSet.add(b.langBit)
+			a.langs = append(a.langs, b.lang)
+			a.langSet.add(b.langBit)
 		}
 	}
-	sort.Strings(g.langs)
+	sort.Strings(a.langs)
+	return a
 }
+
+// oldest and youngest are the birth dates of the first and last attendee.
+func (a attendance) oldest() civil.Date   { return a.babies[0].birth }
+func (a attendance) youngest() civil.Date { return a.babies[len(a.babies)-1].birth }
 
 type session struct {
 	number     int
@@ -154,6 +175,7 @@ type session struct {
 	facs       [2]*fac
 	langs      []string
 	fixed      *Session // the input as given, for a fixed session
+	cancelled  bool     // a fixed session that was cancelled: it meets nobody
 }
 
 // span is a busy interval of a day in minutes after midnight, end exclusive.

@@ -71,6 +71,12 @@ func (db *DB) audit(tx *gorm.DB, a Actor, organisationID, action, entity, outcom
 // transaction and returns the error the caller answers: err itself, or, when
 // the attempt cannot be audited, an internal error, so that nothing about a
 // baby's record goes unlogged quietly.
+// AuditFailure audits a refused access to a baby record (see auditFailure)
+// for the use cases that run their own transaction, and returns err.
+func (db *DB) AuditFailure(ctx context.Context, a Actor, action, recordID string, err error) error {
+	return db.auditFailure(ctx, a, action, "baby", recordID, err)
+}
+
 func (db *DB) auditFailure(ctx context.Context, a Actor, action, entity, recordID string, err error) error {
 	outcome := "error"
 	switch ErrorCode(err) {

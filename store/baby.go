@@ -20,15 +20,31 @@ const (
 	StatusEnrolled  BabyStatus = "enrolled"  // chose CO; the planner places these
 	StatusDeclined  BabyStatus = "declined"  // chose individual check-ups
 	StatusWithdrawn BabyStatus = "withdrawn" // left CO
+	StatusLeft      BabyStatus = "left"      // left reception or the country; LeftReason says which
 )
 
 // Valid reports whether s is a known status.
 func (s BabyStatus) Valid() bool {
 	switch s {
-	case StatusEligible, StatusEnrolled, StatusDeclined, StatusWithdrawn:
+	case StatusEligible, StatusEnrolled, StatusDeclined, StatusWithdrawn, StatusLeft:
 		return true
 	}
 	return false
+}
+
+// LeftReason is why a family left: a code, never free text.
+type LeftReason string
+
+// Reasons for status left.
+const (
+	LeftStatushouder LeftReason = "statushouder" // housed by a municipality; regular JGZ takes over
+	LeftMovedAbroad  LeftReason = "moved_abroad"
+	LeftOther        LeftReason = "other"
+)
+
+// Valid reports whether r is a known reason.
+func (r LeftReason) Valid() bool {
+	return r == LeftStatushouder || r == LeftMovedAbroad || r == LeftOther
 }
 
 // Baby is the minimum coplan needs to plan a family into a group: a pseudonymous
@@ -44,9 +60,17 @@ type Baby struct {
 	ExpectedDate   *civil.Date `json:"expected_date"`
 	Language       string      `json:"language"`
 	Status         BabyStatus  `json:"status"`
-	CreatedAt      time.Time   `json:"created_at"`
-	UpdatedAt      time.Time   `json:"updated_at"`
+	// LeftReason and LeftOn are set with status left, and only then.
+	LeftReason LeftReason  `json:"left_reason,omitempty"`
+	LeftOn     *civil.Date `json:"left_on,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
 }
+
+// Arriving reports whether the record is on its way from another
+// organisation: it has no ref here until this organisation accepts the
+// handover and gives one.
+func (b *Baby) Arriving() bool { return b.Ref == "" }
 
 // Refs are codes, not names: no spaces, so "Jan Jansen" cannot be stored as one.
 var refPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
@@ -64,7 +88,16 @@ func (b *Baby) Validate() error {
 		f.Add("language", "%q is not an ISO 639 language code such as ar, ti or prs", b.Language)
 	}
 	if !b.Status.Valid() {
-		f.Add("status", "must be eligible, enrolled, declined or withdrawn")
+		f.Add("status", "must be eligible, enrolled, declined, withdrawn or left")
+	}
+	switch {
+	case b.Status == StatusLeft && !b.LeftReason.Valid():
+		f.Add("left_reason", "is required with status left: statushouder, moved_abroad or other")
+	case b.Status != StatusLeft && b.LeftReason != "":
+		f.Add("left_reason", "is only given with status left")
+	}
+	if b.Status != StatusLeft && b.LeftOn != nil {
+		f.Add("left_on", "is only given with status left")
 	}
 	if b.BirthDate == nil && b.ExpectedDate == nil {
 		f.Add("birth_date", "is required (or expected_date before birth)")
@@ -92,7 +125,18 @@ func validateBabyDates(b *Baby, old *Baby, today civil.Date) error {
 			f.Add("expected_date", "%s is more than 60 days ago; set the birth date instead", d)
 		}
 	}
+	if b.LeftOn != nil && (old == nil || old.LeftOn == nil || *old.LeftOn != *b.LeftOn) && *b.LeftOn > today {
+		f.Add("left_on", "%s is in the future; record that a family left when it has", *b.LeftOn)
+	}
 	return f.Err()
+}
+
+// BabyForUpdate loads and locks a baby record a may manage. The caller audits.
+func (tx *Tx) BabyForUpdate(a Actor, id string) (*Baby, error) {
+	if a.Role != RoleAdmin && a.Role != RoleCoordinator {
+		return nil, Errorf(ENotFound, "no baby records for the %s role", a.Role)
+	}
+	return first[Baby](tx.db.forUpdate(a.scopeOrganisation(tx.g.Where("id = ?", id), "organisation_id")), "baby", id)
 }
 
 // Today is the store clock's date in Amsterdam.
@@ -240,7 +284,8 @@ func (db *DB) Babies(ctx context.Context, a Actor, f BabyFilter) ([]Baby, int64,
 		total int64
 	)
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		q := a.scopeOrganisation(tx.Model(&Baby{}), "organisation_id")
+		// An arriving record shows in the arrivals until it is accepted.
+		q := a.scopeOrganisation(tx.Model(&Baby{}), "organisation_id").Where("ref <> ''")
 		if f.LocationID != "" {
 			q = q.Where("location_id = ?", f.LocationID)
 		}
@@ -281,44 +326,66 @@ func (db *DB) auditRecords(tx *gorm.DB, a Actor, action string, babies []Baby) e
 	return nil
 }
 
-// UpdateBaby applies change to a baby record. The location changes only through
-// MoveBaby, so that the relocation history stays complete.
+// UpdateBaby applies change to a baby record (see Tx.UpdateBaby); a refusal
+// is audited.
 func (db *DB) UpdateBaby(ctx context.Context, a Actor, id string, change func(*Baby)) (*Baby, error) {
 	if err := db.RequireBabyAccess(ctx, a, ActionUpdate, id); err != nil {
 		return nil, err
 	}
 	var out *Baby
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		old, err := first[Baby](db.forUpdate(a.scopeOrganisation(tx.Where("id = ?", id), "organisation_id")), "baby", id)
-		if err != nil {
-			return err
-		}
-		b := *old
-		change(&b)
-		b.ID, b.OrganisationID, b.CreatedAt = old.ID, old.OrganisationID, old.CreatedAt
-		if b.LocationID != old.LocationID {
-			return &Error{Code: EUnprocessable, Message: "a baby's location changes only by recording a move",
-				Fields: []FieldError{{Field: "location_id", Detail: "use POST /api/v1/babies/{id}/moves"}}}
-		}
-		if err := b.Validate(); err != nil {
-			return err
-		}
-		if err := validateBabyDates(&b, old, db.Today()); err != nil {
-			return err
-		}
-		if err := db.checkRefFree(tx, b.OrganisationID, b.Ref, b.ID); err != nil {
-			return err
-		}
-		if err := tx.Save(&b).Error; err != nil {
-			return wrapWrite(err, "baby", "ref")
-		}
-		out = &b
-		return db.audit(tx, a, b.OrganisationID, ActionUpdate, "baby", OutcomeSuccess, "changed: "+changedBabyFields(old, &b), id)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		_, out, err = tx.UpdateBaby(a, id, change)
+		return err
 	})
 	if err != nil {
 		err = db.auditFailure(ctx, a, ActionUpdate, "baby", id, err)
 	}
 	return out, err
+}
+
+// UpdateBaby applies change to a baby record a may manage and audits it; it
+// returns the record before and after. The location changes only through
+// MoveBaby, so that the relocation history stays complete, and a record
+// that is still arriving changes only by accepting its handover. Leaving
+// sets LeftOn to today when change gives no date.
+func (tx *Tx) UpdateBaby(a Actor, id string, change func(*Baby)) (before, after *Baby, err error) {
+	db := tx.db
+	old, err := first[Baby](db.forUpdate(a.scopeOrganisation(tx.g.Where("id = ?", id), "organisation_id")), "baby", id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if old.Arriving() {
+		return nil, nil, &Error{Code: EConflict, Message: "the record is arriving from another organisation; accept the handover first",
+			Fields: []FieldError{{Field: "id", Detail: "awaits acceptance in the arrivals"}}}
+	}
+	b := *old
+	change(&b)
+	b.ID, b.OrganisationID, b.CreatedAt = old.ID, old.OrganisationID, old.CreatedAt
+	if b.LocationID != old.LocationID {
+		return nil, nil, &Error{Code: EUnprocessable, Message: "a baby's location changes only by recording a move",
+			Fields: []FieldError{{Field: "location_id", Detail: "use POST /api/v1/babies/{id}/moves"}}}
+	}
+	if b.Status == StatusLeft && b.LeftOn == nil {
+		today := db.Today()
+		b.LeftOn = &today
+	}
+	if b.Status != StatusLeft && old.Status == StatusLeft {
+		b.LeftReason, b.LeftOn = "", nil // back in CO: the leaving is over
+	}
+	if err := b.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if err := validateBabyDates(&b, old, db.Today()); err != nil {
+		return nil, nil, err
+	}
+	if err := db.checkRefFree(tx.g, b.OrganisationID, b.Ref, b.ID); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.g.Save(&b).Error; err != nil {
+		return nil, nil, wrapWrite(err, "baby", "ref")
+	}
+	return old, &b, db.audit(tx.g, a, b.OrganisationID, ActionUpdate, "baby", OutcomeSuccess, "changed: "+changedBabyFields(old, &b), id)
 }
 
 // changedBabyFields names the changed fields, never their values.
@@ -339,6 +406,9 @@ func changedBabyFields(a, b *Baby) string {
 	}
 	if a.Status != b.Status {
 		names = append(names, "status")
+	}
+	if a.LeftReason != b.LeftReason || !eqDate(a.LeftOn, b.LeftOn) {
+		names = append(names, "left")
 	}
 	if len(names) == 0 {
 		return "nothing"

@@ -11,16 +11,24 @@ import (
 
 // Group is a CO group: babies born in the same period who meet at one location.
 type Group struct {
-	ID                  string    `gorm:"primaryKey" json:"id"`
-	OrganisationID      string    `json:"organisation_id"`
-	LocationID          string    `json:"location_id"`
-	RoomID              string    `json:"room_id"`
-	LeadFacilitatorID   string    `json:"-"`
-	SecondFacilitatorID string    `json:"-"`
-	FacilitatorIDs      []string  `gorm:"-" json:"facilitator_ids"`
-	BabyIDs             []string  `gorm:"-" json:"baby_ids"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	ID                  string   `gorm:"primaryKey" json:"id"`
+	OrganisationID      string   `json:"organisation_id"`
+	Name                string   `json:"name"` // unique within the organisation: "Musselkanaal · nov 2026 · Arabisch"
+	LocationID          string   `json:"location_id"`
+	RoomID              string   `json:"room_id"`
+	LeadFacilitatorID   string   `json:"-"`
+	SecondFacilitatorID string   `json:"-"`
+	FacilitatorIDs      []string `gorm:"-" json:"facilitator_ids"`
+	BabyIDs             []string `gorm:"-" json:"baby_ids"`
+	// JoinedFrom names the members who joined late, with the first session
+	// each attends; the others attend from session 1.
+	JoinedFrom map[string]int `gorm:"-" json:"joined_from,omitempty"`
+	// EndedOn is set when the group was merged into another (MergedInto) or
+	// dissolved: it keeps its history, and nobody joins it any more.
+	EndedOn    *civil.Date `json:"ended_on,omitempty"`
+	MergedInto string      `json:"merged_into,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
 }
 
 // TableName avoids GROUP, a reserved word.
@@ -42,11 +50,14 @@ func pairIDs(a, b string) []string {
 }
 
 // GroupMember is a baby's membership of a group; LeftOn is set when it ends.
+// FromSession is the first session the baby attends: 1, or later for a baby
+// who joined the running group.
 type GroupMember struct {
-	GroupID  string      `gorm:"primaryKey"`
-	BabyID   string      `gorm:"primaryKey"`
-	JoinedOn civil.Date  ``
-	LeftOn   *civil.Date ``
+	GroupID     string      `gorm:"primaryKey"`
+	BabyID      string      `gorm:"primaryKey"`
+	JoinedOn    civil.Date  ``
+	LeftOn      *civil.Date ``
+	FromSession int         ``
 }
 
 // SessionStatus is where a session stands.
@@ -199,7 +210,8 @@ func (tx *Tx) PlanData(organisationID string) (*PlanData, error) {
 		return nil, err
 	}
 	today := civil.Today(tx.Now())
-	if err := load("babies", g.Where("organisation_id = ? AND status = ? AND birth_date IS NOT NULL AND birth_date <= ?",
+	// An arriving record is planned once its organisation accepted it.
+	if err := load("babies", g.Where("organisation_id = ? AND status = ? AND birth_date IS NOT NULL AND birth_date <= ? AND ref <> ''",
 		organisationID, StatusEnrolled, today).Order("id"), &d.Babies); err != nil {
 		return nil, err
 	}
@@ -270,13 +282,52 @@ func (tx *Tx) EndMembership(groupID, babyID string, on civil.Date) error {
 		Update("left_on", on).Error, "end membership")
 }
 
-// StartMembership makes a baby a member of a group from a day; a baby who
-// rejoins a group it left gets its membership back.
-func (tx *Tx) StartMembership(groupID, babyID string, on civil.Date) error {
+// StartMembership makes a baby a member of a group from a day, attending
+// from session from on; a baby who rejoins a group it left gets its
+// membership back.
+func (tx *Tx) StartMembership(groupID, babyID string, on civil.Date, from int) error {
 	if err := tx.g.Where("group_id = ? AND baby_id = ?", groupID, babyID).Delete(&GroupMember{}).Error; err != nil {
 		return wrapRead(err, "start membership")
 	}
-	return wrapWrite(tx.g.Create(&GroupMember{GroupID: groupID, BabyID: babyID, JoinedOn: on}).Error, "membership", "baby_id")
+	m := &GroupMember{GroupID: groupID, BabyID: babyID, JoinedOn: on, FromSession: max(1, from)}
+	return wrapWrite(tx.g.Create(m).Error, "membership", "baby_id")
+}
+
+// Members lists the current members of a group, by baby id.
+func (tx *Tx) Members(groupID string) ([]GroupMember, error) {
+	var out []GroupMember
+	err := tx.g.Where("group_id = ? AND left_on IS NULL", groupID).Order("baby_id").Find(&out).Error
+	return out, wrapRead(err, "members")
+}
+
+// MembershipsOf lists the groups baby babyID is a member of now.
+func (tx *Tx) MembershipsOf(babyID string) ([]GroupMember, error) {
+	var out []GroupMember
+	err := tx.g.Where("baby_id = ? AND left_on IS NULL", babyID).Order("group_id").Find(&out).Error
+	return out, wrapRead(err, "memberships")
+}
+
+// GroupForUpdate loads and locks a group a may manage: an admin any, a
+// coordinator its organisation's.
+func (tx *Tx) GroupForUpdate(a Actor, id string) (*Group, error) {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
+		return nil, err
+	}
+	return first[Group](tx.db.forUpdate(a.scopeOrganisation(tx.g.Where("id = ?", id), "organisation_id")), "group", id)
+}
+
+// GroupSessions lists a group's sessions in programme order.
+func (tx *Tx) GroupSessions(groupID string) ([]Session, error) {
+	var out []Session
+	err := tx.g.Where("group_id = ?", groupID).Order("number").Find(&out).Error
+	return out, wrapRead(err, "sessions")
+}
+
+// EndGroup records that a group ended on a day: merged into another, or
+// dissolved when into is empty.
+func (tx *Tx) EndGroup(id string, on civil.Date, into string) error {
+	return wrapRead(tx.g.Model(&Group{}).Where("id = ?", id).
+		Updates(map[string]any{"ended_on": on, "merged_into": into, "updated_at": tx.Now()}).Error, "end group")
 }
 
 // PublishPlanned makes every planned session of an organisation published.

@@ -168,5 +168,5 @@ func deleteBabyData(tx *gorm.DB, babyID string) error {
 			return err
 		}
 	}
-	return nil
+	return forgetHandovers(tx, babyID)
 }

@@ -95,7 +95,7 @@ func TestRetentionDeletesRecordsWhoseTimeIsUp(t *testing.T) {
 			if err := tx.SaveGroup(&store.Group{ID: "g-1", OrganisationID: org.ID, LocationID: loc.ID}); err != nil {
 				return err
 			}
-			if err := tx.StartMembership("g-1", grouped.ID, civil.MustParse("2026-11-15")); err != nil {
+			if err := tx.StartMembership("g-1", grouped.ID, civil.MustParse("2026-11-15"), 1); err != nil {
 				return err
 			}
 			return tx.SaveSession(&store.Session{ID: "ses-1", GroupID: "g-1", OrganisationID: org.ID, LocationID: loc.ID, Number: 8, StartsAt: last.Add(-2 * time.Hour),

@@ -63,6 +63,11 @@ func (tx *Tx) Location(id string) (*Location, error) {
 	return first[Location](tx.g.Where("id = ?", id), "location", id)
 }
 
+// Group loads group id, whoever asks.
+func (tx *Tx) Group(id string) (*Group, error) {
+	return first[Group](tx.g.Where("id = ?", id), "group", id)
+}
+
 // Room loads room id, whoever asks (for names in notices).
 func (tx *Tx) Room(id string) (*Room, error) {
 	return first[Room](tx.g.Where("id = ?", id), "room", id)

@@ -106,7 +106,8 @@ type session struct {
 }
 
 type fixedSession struct {
-	GroupID string `json:"group_id"`
+	GroupID   string `json:"group_id"`
+	Cancelled bool   `json:"cancelled"`
 	session
 }
 
@@ -136,7 +137,7 @@ func (f *input) typed(p *parser) *planner.Input {
 			LocationID: b.LocationID, Language: b.Language, Weight: b.Weight}
 	}
 	for i, s := range f.FixedSessions {
-		in.FixedSessions[i] = planner.FixedSession{GroupID: s.GroupID, Session: p.session(fmt.Sprintf("$.fixed_sessions[%d]", i), s.session)}
+		in.FixedSessions[i] = planner.FixedSession{GroupID: s.GroupID, Cancelled: s.Cancelled, Session: p.session(fmt.Sprintf("$.fixed_sessions[%d]", i), s.session)}
 	}
 	for i, e := range f.Expected {
 		in.Expected = append(in.Expected, planner.ExpectedBirth{ID: e.ID, LocationID: e.LocationID, Language: e.Language, Weight: e.Weight,
@@ -177,20 +178,21 @@ type plan struct {
 }
 
 type group struct {
-	ID             string    `json:"id"`
-	OrganisationID string    `json:"organisation_id"`
-	LocationID     string    `json:"location_id"`
-	RoomID         string    `json:"room_id"`
-	FacilitatorIDs []string  `json:"facilitator_ids"`
-	BabyIDs        []string  `json:"baby_ids"`
-	Sessions       []session `json:"sessions"`
+	ID             string         `json:"id"`
+	OrganisationID string         `json:"organisation_id"`
+	LocationID     string         `json:"location_id"`
+	RoomID         string         `json:"room_id"`
+	FacilitatorIDs []string       `json:"facilitator_ids"`
+	BabyIDs        []string       `json:"baby_ids"`
+	JoinedFrom     map[string]int `json:"joined_from,omitempty"`
+	Sessions       []session      `json:"sessions"`
 }
 
 func wirePlan(p *planner.Plan) plan {
 	out := plan{Groups: make([]group, len(p.Groups)), Unplaced: p.Unplaced, UnplannedSessions: p.UnplannedSessions, Stats: p.Stats}
 	for i, g := range p.Groups {
 		wg := group{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID,
-			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs, Sessions: make([]session, len(g.Sessions))}
+			FacilitatorIDs: g.FacilitatorIDs, BabyIDs: g.BabyIDs, JoinedFrom: g.JoinedFrom, Sessions: make([]session, len(g.Sessions))}
 		for j, s := range g.Sessions {
 			wg.Sessions[j] = session{Number: s.Number, Start: s.Start.Format(time.RFC3339Nano), End: s.End.Format(time.RFC3339Nano),
 				RoomID: s.RoomID, FacilitatorIDs: s.FacilitatorIDs, InterpreterLanguages: s.InterpreterLanguages}

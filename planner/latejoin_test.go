@@ -100,7 +100,7 @@ func TestLateJoinerIsKeptOutWhenTheGroupCannotTakeIt(t *testing.T) {
 		change func(in *planner.Input)
 		rule   planner.Rule
 	}{
-		"fewer than 3 sessions left": {today: "2027-09-20", birth: "2026-11-20", rule: planner.RuleLateJoin},
+		"fewer than 3 sessions left":    {today: "2027-09-20", birth: "2026-11-20", rule: planner.RuleLateJoin},
 		"born outside the birth window": {today: "2027-03-01", birth: "2026-12-27", rule: planner.RuleBirthWindow},
 		"the group is full": {today: "2027-03-01", birth: "2026-11-20", rule: planner.RuleGroupSize,
 			change: func(in *planner.Input) { in.Rules = &planner.Rules{GroupMax: ptr(6)} }},
@@ -227,5 +227,3 @@ func compareAfterOneChange(t *testing.T, seed uint64, p, q *planner.Plan, change
 		}
 	}
 }
-
-

@@ -116,20 +116,20 @@ type baby struct {
 }
 
 type group struct {
-	id        string
-	org       *org
-	loc       *loc
-	room      *room
-	pair      [2]*fac
-	babies    []*baby // sorted by birth date, then id
+	id         string
+	org        *org
+	loc        *loc
+	room       *room
+	pair       [2]*fac
+	babies     []*baby // sorted by birth date, then id
 	memberIDs  []string
 	joinedFrom map[string]int // the input's late joiners and their first session
-	existing  bool
-	sessions  map[int]*session
-	fixed     map[int]bool
-	unplanned map[int]string
-	anchorDay int
-	anchorAt  civil.Clock
+	existing   bool
+	sessions   map[int]*session
+	fixed      map[int]bool
+	unplanned  map[int]string
+	anchorDay  int
+	anchorAt   civil.Clock
 	// att is who attends the session being scheduled: the scheduler sets it
 	// for each session in turn, since late joiners attend only from theirs.
 	att  attendance

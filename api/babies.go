@@ -6,6 +6,7 @@ import (
 
 	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
@@ -18,12 +19,15 @@ type babyRequest struct {
 	LocationID   *string           `json:"location_id"`
 	Language     *string           `json:"language"`
 	Status       *store.BabyStatus `json:"status"`
+	LeftReason   *store.LeftReason `json:"left_reason"`
+	LeftOn       *string           `json:"left_on"`
 }
 
 func (r *babyRequest) change() (func(*store.Baby), error) {
 	var f store.Fields
 	birth := dateField(&f, "birth_date", r.BirthDate)
 	expected := dateField(&f, "expected_date", r.ExpectedDate)
+	leftOn := dateField(&f, "left_on", r.LeftOn)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -38,6 +42,10 @@ func (r *babyRequest) change() (func(*store.Baby), error) {
 		if expected != nil {
 			b.ExpectedDate = expected
 		}
+		set(&b.LeftReason, r.LeftReason)
+		if leftOn != nil {
+			b.LeftOn = leftOn
+		}
 	}, nil
 }
 
@@ -48,7 +56,8 @@ func (s *Server) createBaby(c *gin.Context) {
 	}
 	var b store.Baby
 	change(&b)
-	s.reply(c, http.StatusCreated, &b, s.db.CreateBaby(c.Request.Context(), actor(c), &b))
+	out, err := s.uc.EnrolBaby(c.Request.Context(), actor(c), &b)
+	s.reply(c, http.StatusCreated, out, err)
 }
 
 func (s *Server) getBaby(c *gin.Context) {
@@ -64,7 +73,7 @@ func (s *Server) listBabies(c *gin.Context) {
 	}
 	f := store.BabyFilter{LocationID: c.Query("location_id"), Status: store.BabyStatus(c.Query("status")), Ref: c.Query("ref"), Page: p}
 	if f.Status != "" && !f.Status.Valid() {
-		s.fail(c, invalid("status", "must be eligible, enrolled, declined or withdrawn"))
+		s.fail(c, invalid("status", "must be eligible, enrolled, declined, withdrawn or left"))
 		return
 	}
 	items, total, err := s.db.Babies(c.Request.Context(), actor(c), f)
@@ -76,23 +85,30 @@ func (s *Server) updateBaby(c *gin.Context) {
 	if !ok {
 		return
 	}
-	b, err := s.db.UpdateBaby(c.Request.Context(), actor(c), c.Param("id"), change)
-	s.reply(c, http.StatusOK, b, err)
+	ch, err := s.uc.ChangeBaby(c.Request.Context(), actor(c), c.Param("id"), change)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, changedBaby{ch.Baby, ch.LeftGroups, ch.Proposals})
+}
+
+// changedBaby is the record as before (its fields at the top level), with
+// the groups it left and the running groups it fits.
+type changedBaby struct {
+	*store.Baby
+	LeftGroups []string                `json:"left_groups"`
+	Proposals  []coordination.Proposal `json:"proposals"`
 }
 
 func (s *Server) deleteBaby(c *gin.Context) {
-	s.reply(c, http.StatusNoContent, nil, s.db.DeleteBaby(c.Request.Context(), actor(c), c.Param("id")))
+	s.reply(c, http.StatusNoContent, nil, s.uc.RemoveBaby(c.Request.Context(), actor(c), c.Param("id")))
 }
 
 type moveRequest struct {
 	ToLocationID    *string `json:"to_location_id"`
 	Date            *string `json:"date"`
 	ExceptionReason *string `json:"exception_reason"`
-}
-
-type moveResponse struct {
-	Move *store.Move `json:"move"`
-	Baby *store.Baby `json:"baby"`
 }
 
 func (s *Server) moveBaby(c *gin.Context) {
@@ -109,8 +125,8 @@ func (s *Server) moveBaby(c *gin.Context) {
 	}
 	reason := ""
 	set(&reason, req.ExceptionReason)
-	m, b, err := s.db.MoveBaby(c.Request.Context(), actor(c), c.Param("id"), to, date, reason)
-	s.reply(c, http.StatusCreated, moveResponse{m, b}, err)
+	r, err := s.uc.RecordMove(c.Request.Context(), actor(c), c.Param("id"), to, date, reason)
+	s.reply(c, http.StatusCreated, r, err)
 }
 
 func (s *Server) exportBaby(c *gin.Context) {

@@ -73,7 +73,23 @@ func TestPlanThroughTheAPI(t *testing.T) {
 		if len(mine.Items) == 0 {
 			t.Fatal("the nurse lists no sessions")
 		}
-		problem(t, e.do("GET", "/api/v1/groups", nurse, nil), 404, "")
+		// A nurse sees the groups she facilitates, and no other.
+		var hers struct{ Items []store.Group }
+		json.Unmarshal(e.do("GET", "/api/v1/groups?limit=500", nurse, nil).body, &hers)
+		if len(hers.Items) == 0 {
+			t.Fatal("the nurse sees none of her groups")
+		}
+		for _, g := range hers.Items {
+			ok := false
+			for _, s := range mine.Items {
+				ok = ok || s.GroupID == g.ID
+			}
+			if !ok {
+				t.Fatalf("the nurse sees group %s, of none of her sessions", g.ID)
+			}
+		}
+		loc, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleLocation, LocationID: s0.LocationID})
+		problem(t, e.do("GET", "/api/v1/groups", loc, nil), 404, "")
 		if a := e.do("GET", "/api/v1/groups", coord, nil); a.status != 200 || !strings.Contains(string(a.body), `"baby_ids":["baby_`) {
 			t.Fatalf("groups: %d %s", a.status, a.body)
 		}

@@ -76,7 +76,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if cfg.Coordination == nil {
-		cfg.Coordination = coordination.New(cfg.DB)
+		cfg.Coordination = coordination.New(cfg.DB).WithBaseURL(cfg.BaseURL)
 	}
 	s := &Server{db: cfg.DB, uc: cfg.Coordination, log: cfg.Logger, now: cfg.Now, baseURL: base, secret: cfg.Secret,
 		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages(),

@@ -12,9 +12,9 @@ import (
 
 // Conflict is a stored future session that breaks a hard rule.
 type Conflict struct {
-	SessionID      string            `json:"session_id"`
+	SessionID      string            `json:"session_id,omitempty"` // empty for a group below its minimum
 	GroupID        string            `json:"group_id"`
-	Number         int               `json:"number"`
+	Number         int               `json:"number,omitempty"`
 	OrganisationID string            `json:"organisation_id"`
 	LocationID     string            `json:"location_id"`
 	Start          time.Time         `json:"start"`
@@ -22,6 +22,12 @@ type Conflict struct {
 	Violation      planner.Violation `json:"violation"`
 	Detail         string            `json:"detail"` // the violation in English, for API clients
 }
+
+// GroupBelowMinimum is the conflicts report's code for a running group that
+// has fewer than group_min families (after moves and leavings): it keeps
+// running until the coordinator merges or dissolves it. It is not a planning
+// rule, since a running group may shrink; it is something to decide.
+const GroupBelowMinimum planner.Rule = "group_below_minimum"
 
 // notConflicts are rules the report leaves out: the notice period binds the
 // planner, not what is stored, and interpreter languages follow membership.
@@ -46,6 +52,7 @@ func (s *Service) Conflicts(ctx context.Context, a store.Actor) ([]Conflict, err
 			}
 			cs, err := st.conflicts()
 			out = append(out, cs...)
+			out = append(out, st.smallGroups()...)
 			return err
 		})
 		if err != nil {
@@ -83,4 +90,27 @@ func (st *stored) conflicts() ([]Conflict, error) {
 		}
 	}
 	return out, nil
+}
+
+// smallGroups reports the running groups below group_min, at their next session.
+func (st *stored) smallGroups() []Conflict {
+	var out []Conflict
+	min := planner.GroupMin(st.in, st.data.Organisation.ID)
+	for _, id := range sortedKeys(st.groups) {
+		g := st.groups[id]
+		n := len(st.members[id])
+		if g.EndedOn != nil || n >= min {
+			continue
+		}
+		for _, s := range st.sortedSessions(id) {
+			if s.Status == store.SessionCancelled || !s.StartsAt.After(st.now) {
+				continue
+			}
+			v := planner.Violation{Rule: GroupBelowMinimum, GroupID: id, Value: n, Min: min}
+			out = append(out, Conflict{GroupID: id, OrganisationID: g.OrganisationID, LocationID: g.LocationID, Start: s.StartsAt,
+				Rule: v.Rule, Violation: v, Detail: messages.Violation("en", v, messages.IDs{})})
+			break
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package coordination_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,8 +111,14 @@ func TestPlanRunStoresAStablePlanAndKeepsPublishedSessions(t *testing.T) {
 				t.Fatalf("the nurse sees a session of others: %+v", s)
 			}
 		}
-		if _, _, err := db.Groups(ctx, nurse, store.GroupFilter{}); store.ErrorCode(err) != store.ENotFound {
-			t.Fatalf("a nurse reading group members: %v", err)
+		hers, _, err := db.Groups(ctx, nurse, store.GroupFilter{Page: store.Page{Limit: 500}})
+		if err != nil || len(hers) == 0 {
+			t.Fatalf("a nurse reading her groups: %d, %v", len(hers), err)
+		}
+		for _, g := range hers {
+			if !slices.ContainsFunc(mine, func(s store.Session) bool { return s.GroupID == g.ID }) {
+				t.Fatalf("the nurse sees group %s, of none of her sessions", g.ID)
+			}
 		}
 	})
 }

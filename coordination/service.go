@@ -15,11 +15,18 @@ import (
 
 // Service runs the use cases on one store.
 type Service struct {
-	db *store.DB
+	db      *store.DB
+	baseURL string // where people open coplan, for links in mails; may be empty
 }
 
 // New returns the use cases on db.
 func New(db *store.DB) *Service { return &Service{db: db} }
+
+// WithBaseURL sets the address mails link to (COPLAN_BASE_URL).
+func (s *Service) WithBaseURL(url string) *Service {
+	s.baseURL = url
+	return s
+}
 
 // DB is the store the service works on, for plain reads and writes that need
 // no planning.

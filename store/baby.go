@@ -416,28 +416,35 @@ func changedBabyFields(a, b *Baby) string {
 	return strings.Join(names, ",")
 }
 
-// DeleteBaby removes a baby record and its move history.
+// DeleteBaby removes a baby record and its move history (see Tx.DeleteBaby);
+// a refusal is audited.
 func (db *DB) DeleteBaby(ctx context.Context, a Actor, id string) error {
 	if err := db.RequireBabyAccess(ctx, a, ActionDelete, id); err != nil {
 		return err
 	}
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		b, err := first[Baby](db.forUpdate(a.scopeOrganisation(tx.Where("id = ?", id), "organisation_id")), "baby", id)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		b, err := tx.BabyForUpdate(a, id)
 		if err != nil {
 			return err
 		}
-		if err := deleteBabyData(tx, id); err != nil {
-			return err
-		}
-		if err := tx.Delete(&Baby{}, "id = ?", id).Error; err != nil {
-			return err
-		}
-		return db.audit(tx, a, b.OrganisationID, ActionDelete, "baby", OutcomeSuccess, "", id)
+		return tx.DeleteBaby(a, b)
 	})
 	if err != nil {
 		err = db.auditFailure(ctx, a, ActionDelete, "baby", id, err)
 	}
 	return err
+}
+
+// DeleteBaby removes record b with its moves and memberships, clears it from
+// handovers, and audits the deletion.
+func (tx *Tx) DeleteBaby(a Actor, b *Baby) error {
+	if err := deleteBabyData(tx.g, b.ID); err != nil {
+		return err
+	}
+	if err := tx.g.Delete(&Baby{}, "id = ?", b.ID).Error; err != nil {
+		return wrapRead(err, "delete baby")
+	}
+	return tx.db.audit(tx.g, a, b.OrganisationID, ActionDelete, "baby", OutcomeSuccess, "", b.ID)
 }
 
 // CapacityBabies lists an organisation's enrolled and eligible babies, born

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coplan/coplan/civil"
 	"gorm.io/gorm"
 )
 
@@ -156,10 +157,36 @@ type GroupFilter struct {
 	Page
 }
 
+// scopeGroups limits a query on groups to those a may see: a nurse those
+// she facilitates (the group's pair, or a session of it that is not
+// cancelled), a coordinator its organisation's; location staff none.
+func (a Actor) scopeGroups(q *gorm.DB) *gorm.DB {
+	switch a.Role {
+	case RoleAdmin:
+		return q
+	case RoleNurse:
+		f := a.FacilitatorID
+		return q.Where("(lead_facilitator_id = ? OR second_facilitator_id = ? OR id IN (SELECT group_id FROM sessions WHERE status <> ? AND (lead_facilitator_id = ? OR second_facilitator_id = ?)))",
+			f, f, SessionCancelled, f, f)
+	case RoleCoordinator:
+		return q.Where("organisation_id = ?", a.OrganisationID)
+	}
+	return q.Where("1 = 0")
+}
+
+// requireGroupAccess lets the roles that may see members through: admins,
+// coordinators and nurses (their own groups); location staff see no baby data.
+func (db *DB) requireGroupAccess(ctx context.Context, a Actor, action, id string) error {
+	if a.Role == RoleNurse {
+		return nil
+	}
+	return db.RequireBabyAccess(ctx, a, action, id)
+}
+
 // Groups lists groups with their current members. The member list is baby
 // data: each member returned is logged as read.
 func (db *DB) Groups(ctx context.Context, a Actor, f GroupFilter) ([]Group, int64, error) {
-	if err := db.RequireBabyAccess(ctx, a, ActionList, ""); err != nil {
+	if err := db.requireGroupAccess(ctx, a, ActionList, ""); err != nil {
 		return nil, 0, err
 	}
 	var (
@@ -167,7 +194,7 @@ func (db *DB) Groups(ctx context.Context, a Actor, f GroupFilter) ([]Group, int6
 		total  int64
 	)
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		q := a.scopeOrganisation(tx.Model(&Group{}), "organisation_id")
+		q := a.scopeGroups(tx.Model(&Group{}))
 		if f.OrganisationID != "" {
 			q = q.Where("organisation_id = ?", f.OrganisationID)
 		}
@@ -193,6 +220,12 @@ func (db *DB) Groups(ctx context.Context, a Actor, f GroupFilter) ([]Group, int6
 		for _, m := range members {
 			g := &groups[index[m.GroupID]]
 			g.BabyIDs = append(g.BabyIDs, m.BabyID)
+			if m.FromSession > 1 {
+				if g.JoinedFrom == nil {
+					g.JoinedFrom = map[string]int{}
+				}
+				g.JoinedFrom[m.BabyID] = m.FromSession
+			}
 			byOrg[g.OrganisationID] = append(byOrg[g.OrganisationID], m.BabyID)
 		}
 		orgs := make([]string, 0, len(byOrg))
@@ -208,6 +241,66 @@ func (db *DB) Groups(ctx context.Context, a Actor, f GroupFilter) ([]Group, int6
 		return nil
 	})
 	return groups, total, err
+}
+
+// Member is a current member of a group as the group's nurse and
+// coordinator see it: the ref, birth date, age and language, and the first
+// session it attends.
+type Member struct {
+	BabyID      string     `json:"baby_id"`
+	Ref         string     `json:"ref"`
+	BirthDate   civil.Date `json:"birth_date"`
+	AgeDays     int        `json:"age_days"`
+	Language    string     `json:"language"`
+	FromSession int        `json:"from_session"`
+	JoinedOn    civil.Date `json:"joined_on"`
+}
+
+// GroupMembers lists the current members of group id, oldest first, for a
+// coordinator of its organisation or a nurse who facilitates it; each
+// member shown is a read of its record and audited as one.
+func (db *DB) GroupMembers(ctx context.Context, a Actor, id string) ([]Member, error) {
+	if err := db.requireGroupAccess(ctx, a, ActionRead, ""); err != nil {
+		return nil, err
+	}
+	out := []Member{}
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		g, err := first[Group](a.scopeGroups(tx.Where("id = ?", id)), "group", id)
+		if err != nil {
+			return err
+		}
+		var rows []struct {
+			GroupMember
+			Ref       string
+			BirthDate *civil.Date
+			Language  string
+		}
+		err = tx.Table("group_members").Select("group_members.*, babies.ref, babies.birth_date, babies.language").
+			Joins("JOIN babies ON babies.id = group_members.baby_id").
+			Where("group_members.group_id = ? AND group_members.left_on IS NULL", id).
+			Order("babies.birth_date, babies.id").Scan(&rows).Error
+		if err != nil {
+			return wrapRead(err, "members")
+		}
+		today := db.Today()
+		var ids []string
+		for _, r := range rows {
+			m := Member{BabyID: r.BabyID, Ref: r.Ref, Language: r.Language, FromSession: max(1, r.FromSession), JoinedOn: r.JoinedOn}
+			if r.BirthDate != nil {
+				m.BirthDate, m.AgeDays = *r.BirthDate, today.Sub(*r.BirthDate)
+			}
+			out = append(out, m)
+			ids = append(ids, r.BabyID)
+		}
+		if len(ids) == 0 {
+			return db.audit(tx, a, g.OrganisationID, ActionRead, "baby", OutcomeSuccess, "group members of "+id+": none")
+		}
+		return db.audit(tx, a, g.OrganisationID, ActionRead, "baby", OutcomeSuccess, "group members of "+id, ids...)
+	})
+	if err != nil {
+		err = db.auditFailure(ctx, a, ActionRead, "baby", "", err)
+	}
+	return out, err
 }
 
 // InterpreterNeed is a session that needs an interpreter: when, where, which languages.

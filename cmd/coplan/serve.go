@@ -35,7 +35,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	srv, err := api.New(api.Config{DB: a.db, Coordination: coordination.New(a.db), Logger: a.log, Now: a.now, BaseURL: a.cfg.BaseURL,
+	srv, err := api.New(api.Config{DB: a.db, Coordination: coordination.New(a.db).WithBaseURL(a.cfg.BaseURL), Logger: a.log, Now: a.now, BaseURL: a.cfg.BaseURL,
 		Secret: a.key, TrustedProxies: a.cfg.TrustedProxies, RatePerToken: a.cfg.RateToken, RatePerIP: a.cfg.RateIP})
 	if err != nil {
 		return err

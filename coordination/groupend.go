@@ -134,8 +134,9 @@ func (st *stored) mergeJoins(fromID, intoID string, members []string) (map[strin
 		st.addMember(intoID, id, opt.From)
 	}
 	if len(refused) == 0 {
-		st.dropFuture(fromID)
+		restore := st.dropFuture(fromID)
 		now, err := st.check()
+		restore()
 		if err != nil {
 			return nil, err
 		}
@@ -152,13 +153,18 @@ func (st *stored) setGroupMembers() {
 	}
 }
 
-// dropFuture forgets a group's sessions ahead in memory, as cancelling them would.
-func (st *stored) dropFuture(groupID string) {
-	for n, s := range st.sessions[groupID] {
-		if s.StartsAt.After(st.now) {
-			delete(st.sessions[groupID], n)
+// dropFuture leaves a group's sessions ahead out of the plan in memory, as
+// cancelling them would, until restore is called.
+func (st *stored) dropFuture(groupID string) (restore func()) {
+	all := st.sessions[groupID]
+	kept := map[int]*store.Session{}
+	for n, s := range all {
+		if !s.StartsAt.After(st.now) {
+			kept[n] = s
 		}
 	}
+	st.sessions[groupID] = kept
+	return func() { st.sessions[groupID] = all }
 }
 
 // byBirth orders baby ids by birth date, then id.

@@ -167,14 +167,19 @@ func (w *world) attendsFrom(g *group, b *baby, k int) Rule {
 	return ""
 }
 
-// attendanceCached is g.attendance(k), kept until the members change.
+// attendanceCached is g.attendance(k), kept until the members change. A
+// group without late joiners has one attendance for every session.
 func (g *group) attendanceCached(k int) attendance {
 	if g.atts == nil {
 		g.atts = make([]*attendance, len(g.org.rules.sessions)+1)
 	}
 	if g.atts[k] == nil {
-		a := g.attendance(k)
-		g.atts[k] = &a
+		if late := slices.ContainsFunc(g.babies, func(b *baby) bool { return b.from > 1 }); !late && k > 1 && g.atts[1] != nil {
+			g.atts[k] = g.atts[1]
+		} else {
+			a := g.attendance(k)
+			g.atts[k] = &a
+		}
 	}
 	return *g.atts[k]
 }

@@ -98,7 +98,7 @@ func (w *world) scheduleGroup(o *org, g *group) {
 			}
 			continue
 		}
-		g.att = g.attendance(k)
+		g.att = g.attendanceCached(k)
 		if len(g.att.babies) == 0 {
 			continue // nobody attends yet: every member joined later
 		}

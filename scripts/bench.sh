@@ -31,9 +31,11 @@ bash bench/import.sh
 echo
 echo "== Summary (targets in brackets) =="
 awk '
-/^BenchmarkPlanNational/      { printf "planner, national data             %8.0f ms/op  (< 3000 ms; <= 10x decode)\n", $3/1e6 }
+/^BenchmarkPlanNational/      { printf "planner, national data             %8.0f ms/op  (< 1000 ms; <= 10x decode)\n", $3/1e6 }
 /^BenchmarkDecodeNational/    { printf "json decode of the same input      %8.0f ms/op\n", $3/1e6 }
-/^BenchmarkReplanOneOrg/      { printf "re-plan one organisation            %8.1f ms/op  (< 50 ms)\n", $3/1e6 }
+/^BenchmarkReplanOneOrg/      { printf "re-plan one organisation            %8.1f ms/op  (< 20 ms)\n", $3/1e6 }
+/^BenchmarkReplanAfterOneMove/ { printf "re-plan after one move (late join)  %8.1f ms/op  (< 20 ms)\n", $3/1e6 }
+/^BenchmarkLateJoinProposals/ { printf "late-join proposals, one baby       %8.1f ms/op\n", $3/1e6 }
 /^BenchmarkForecastNational/  { printf "capacity forecast, national         %8.0f ms/op  (< 500 ms)\n", $3/1e6 }
 /^BenchmarkWhatIfOneOrg/      { printf "what-if, one organisation           %8.1f ms/op  (< 50 ms)\n", $3/1e6 }
 /^BenchmarkRenderNationalFeeds/ { printf "render every national feed          %8.0f ms/op  (< 5000 ms)\n", $3/1e6 }

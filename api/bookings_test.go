@@ -97,7 +97,7 @@ func TestBlockingABookedSlot(t *testing.T) {
 		problem(t, e.do("GET", "/api/v1/locations/"+other+"/bookings", staff, nil), 404, "")
 		problem(t, e.do("GET", "/api/v1/babies", staff, nil), 404, "")
 		if a := e.do("GET", "/api/v1/locations/"+s.LocationID+"/bookings?from=2027-01-01&to=2028-01-01", staff, nil); a.status != 200 ||
-			!strings.Contains(string(a.body), `"kind":"block"`) || strings.Contains(string(a.body), `"baby_`) || strings.Contains(string(a.body), "ref") {
+			!strings.Contains(string(a.body), `"kind":"block"`) || strings.Contains(string(a.body), `"baby_`) || strings.Contains(string(a.body), `"ref"`) {
 			t.Fatalf("bookings: %d %.300s", a.status, a.body)
 		}
 		if a := e.do("GET", "/api/v1/conflicts", coord, nil); a.status != 200 || a.json(t)["total"].(float64) != 0 {

@@ -25,11 +25,14 @@ type LocationPlan struct {
 }
 
 // GroupPlan is a group with its sessions and the sessions that found no slot.
+// BelowMinimum flags a running group with fewer families than a new group
+// needs (after moves and leavings): the coordinator merges or dissolves it.
 type GroupPlan struct {
-	Group     Group
-	Families  int
-	Sessions  []Session
-	Unplanned []planner.UnplannedSession
+	Group        Group
+	Families     int
+	Sessions     []Session
+	Unplanned    []planner.UnplannedSession
+	BelowMinimum bool
 }
 
 // UnplacedBaby is a baby the last run could not place, shown by ref.
@@ -114,6 +117,7 @@ func (out *PlanOverview) loadLocations(tx *gorm.DB, organisationID string) error
 	for _, f := range r.facs {
 		out.Facilitators[f.ID] = f.DisplayName
 	}
+	groupMin := planner.GroupMin(&planner.Input{}, organisationID) // the service plans with the default rules
 	families := map[string]int{}
 	for _, c := range r.counts {
 		families[c.GroupID] = c.N
@@ -132,7 +136,8 @@ func (out *PlanOverview) loadLocations(tx *gorm.DB, organisationID string) error
 		lp := LocationPlan{Location: l}
 		for _, g := range r.groups {
 			if g.LocationID == l.ID {
-				lp.Groups = append(lp.Groups, GroupPlan{Group: g, Families: families[g.ID], Sessions: byGroup[g.ID], Unplanned: unplanned[g.ID]})
+				lp.Groups = append(lp.Groups, GroupPlan{Group: g, Families: families[g.ID], Sessions: byGroup[g.ID], Unplanned: unplanned[g.ID],
+					BelowMinimum: g.EndedOn == nil && families[g.ID] < groupMin})
 			}
 		}
 		sort.SliceStable(lp.Groups, func(i, j int) bool {

@@ -57,6 +57,11 @@ var writeRoutes = []struct{ method, path string }{
 	{"POST", "/api/v1/capacity/what-if"},
 	{"POST", "/api/v1/surveys"},
 	{"PUT", "/api/v1/surveys/{survey}/responses/{org}"},
+	{"POST", "/api/v1/groups/{group}/members"},
+	{"DELETE", "/api/v1/groups/{group}/members/{member}"},
+	{"POST", "/api/v1/groups/{group}/merge"},
+	{"POST", "/api/v1/groups/{group}/dissolve"},
+	{"POST", "/api/v1/handovers/{handover}/accept"},
 }
 
 // writeWorld is the demo, planned and published, with one of each record to
@@ -107,7 +112,7 @@ func newWriteWorld(t testing.TB, db *store.DB) *writeWorld {
 	babies, _, _ := db.Babies(ctx, coord, store.BabyFilter{LocationID: locs[0].ID, Page: store.Page{Limit: 10}})
 	sessions, _, _ := db.Sessions(ctx, coord, store.SessionFilter{From: clock(), Page: store.Page{Limit: 10}})
 	w.ids = map[string]string{"org": org.ID, "loc": locs[0].ID, "room": rooms[0].ID, "fac": facs[0].ID, "baby": babies[0].ID,
-		"session": sessions[0].ID}
+		"session": sessions[0].ID, "sessionGroup": sessions[0].GroupID}
 	start := sessions[0].StartsAt.AddDate(0, 0, 3)
 	if _, err := coordination.New(db).BlockRoom(ctx, store.System, locs[0].ID, rooms[0].ID,
 		&store.Block{Title: "Overleg", StartsAt: start, EndsAt: start.Add(time.Hour)}, true); err != nil {
@@ -132,7 +137,40 @@ func newWriteWorld(t testing.TB, db *store.DB) *writeWorld {
 		t.Fatal(err)
 	}
 	w.ids["survey"] = invs[0].SurveyID
+	w.relocationIDs(t, coord)
 	return w
+}
+
+// relocationIDs aims the membership routes at a group and its member, and
+// the handover route at a record another organisation handed over.
+func (w *writeWorld) relocationIDs(t testing.TB, coord store.Actor) {
+	ctx := context.Background()
+	w.ids["group"] = w.ids["sessionGroup"]
+	groups, _, _ := w.db.Groups(ctx, coord, store.GroupFilter{Page: store.Page{Limit: 100}})
+	for _, g := range groups {
+		if g.ID == w.ids["group"] && len(g.BabyIDs) > 0 {
+			w.ids["member"] = g.BabyIDs[0]
+		}
+	}
+	orgs, _, _ := w.db.Organisations(ctx, store.System, store.Page{Limit: 10})
+	for _, o := range orgs {
+		if o.ID == w.ids["org"] {
+			continue
+		}
+		theirs, _, _ := w.db.Locations(ctx, store.Actor{Role: store.RoleCoordinator, OrganisationID: o.ID}, store.LocationFilter{Page: store.Page{Limit: 1}})
+		babies, _, _ := w.db.Babies(ctx, store.Actor{Role: store.RoleCoordinator, OrganisationID: o.ID}, store.BabyFilter{Page: store.Page{Limit: 1}})
+		if len(theirs) == 0 || len(babies) == 0 {
+			continue
+		}
+		// One of theirs moves here: this organisation receives it.
+		r, err := coordination.New(w.db).RecordMove(ctx, store.System, babies[0].ID, w.ids["loc"], civil.Today(clock()), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.ids["handover"] = r.Handover.ID
+		return
+	}
+	t.Fatal("no other organisation to hand a record over")
 }
 
 func (w *writeWorld) path(p string) string {
@@ -162,7 +200,8 @@ func (w *writeWorld) stillWorks(t testing.TB, after string) {
 	t.Helper()
 	for _, p := range []string{"/api/v1/babies", "/api/v1/facilitators", "/api/v1/locations", "/api/v1/locations/{loc}/rooms",
 		"/api/v1/sessions", "/api/v1/groups", "/api/v1/conflicts", "/api/v1/capacity?period=month", "/api/v1/interpreter-needs",
-		"/api/v1/locations/{loc}/bookings", "/api/v1/organisations/{org}"} {
+		"/api/v1/locations/{loc}/bookings", "/api/v1/organisations/{org}", "/api/v1/handovers", "/api/v1/handovers?direction=sent",
+		"/api/v1/groups/{group}/members"} {
 		if st, body := w.do("GET", p, nil); st >= 500 {
 			t.Fatalf("after %s, GET %s = %d: %s\n%s", after, p, st, body, fuzzLog.String())
 		}
@@ -209,6 +248,11 @@ var writeSeeds = map[int][]string{
 	27: {`{"organisation_id":"{org}","extra_facilitators":2,"hours_per_week":16}`, `{"organisation_id":"{org}","extra_room":{"location_id":"{loc}","capacity":20,"from":"-1:30"}}`, `{"organisation_id":"{org}","hours_per_week":-40}`},
 	28: {`{"title":"Peiling 2","opens_on":"2027-01-04","deadline":"2027-02-01"}`, `{"title":"x","opens_on":"","deadline":""}`},
 	29: {`{"interested":"yes","location_ids":["{loc}"],"start_quarter":"2027-Q3","trained_facilitators":2,"to_train":1,"contact_name":"Anna","contact_email":"anna@ggd.example"}`},
+	30: {`{"baby_id":"{baby}"}`, `{"baby_id":"{member}"}`, `{"baby_id":""}`, `{}`},
+	31: {``},
+	32: {`{"into":"{group}"}`, `{"into":"g-none"}`, `{"into":""}`},
+	33: {``},
+	34: {`{}`, `{"ref":"OVER-1"}`, `{"ref":"bad ref"}`, `{"group_id":"{group}"}`},
 }
 
 func fuzzSeeds(f *testing.F, w *writeWorld) {

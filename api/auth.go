@@ -101,11 +101,27 @@ func (s *Server) pageAuth() gin.HandlerFunc {
 			}
 		}
 		if _, ok := c.Get(ctxActor); !ok {
+			if c.Request.Method == http.MethodGet {
+				s.signInPage(c) // a person who is not signed in is asked to, not shown an error
+				return
+			}
 			s.fail(c, store.Errorf(store.EUnauthorized, "log in through the login link you were given, or send a bearer token"))
 			return
 		}
 		c.Next()
 	}
+}
+
+// signInPage asks a person to sign in: the start page answers 200, any
+// other page 401 (with the same page), so links that need a session explain
+// themselves.
+func (s *Server) signInPage(c *gin.Context) {
+	status := http.StatusUnauthorized
+	if c.Request.URL.Path == "/" {
+		status = http.StatusOK
+	}
+	s.render(c, status, "signin", "signin.title", nil)
+	c.Abort()
 }
 
 // csrfToken is derived from the session, so it needs no storage.

@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/messages"
 	"github.com/gin-gonic/gin"
 )
 
@@ -41,15 +44,55 @@ func newPages() *pages {
 	return p
 }
 
-// pageFuncs are the template functions in language l.
+// pageFuncs are the template functions in language l: texts from the
+// catalogue, Dutch dates and numbers, language names, links that keep the
+// language.
 func pageFuncs(l string) template.FuncMap {
 	return template.FuncMap{
 		"t":     func(key string) string { return translate(l, key) },
+		"tf":    func(key string, kv ...any) string { return messages.Format(l, key, pairs(kv)) },
+		"count": func(key string, n int) string { return messages.Count(l, key, n, nil) },
 		"when":  func(start, end time.Time) string { return when(l, start, end) },
 		"stamp": func(t time.Time) string { return stamp(l, t) },
-		"list":  func(v ...string) []string { return v },
-		"has":   func(list []string, v string) bool { return slices.Contains(list, v) },
+		"date":  func(d civil.Date) string { return messages.Date(l, d) },
+		"datep": func(d *civil.Date) string {
+			if d == nil {
+				return ""
+			}
+			return messages.Date(l, *d)
+		},
+		"lang":     func(code string) string { return messages.LanguageName(l, code) },
+		"langs":    func(codes []string) string { return messages.LanguageNames(l, codes) },
+		"age":      func(days int) string { return messages.Age(l, days) },
+		"num":      func(v float64, decimals int) string { return messages.Number(l, v, decimals) },
+		"int":      func(n int) string { return messages.Int(l, n) },
+		"link":     func(path string) string { return linkIn(l, path) },
+		"list":     func(v ...string) []string { return v },
+		"has":      func(list []string, v string) bool { return slices.Contains(list, v) },
+		"fielderr": func(errs map[string]string, field string) string { return errs[field] },
 	}
+}
+
+// pairs turns key, value, key, value ... into template data.
+func pairs(kv []any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
+}
+
+// linkIn is path with the language kept: English adds lang=en.
+func linkIn(l, path string) string {
+	if l != "en" {
+		return path
+	}
+	if strings.Contains(path, "?") {
+		return path + "&lang=en"
+	}
+	return path + "?lang=en"
 }
 
 // view is what every page template receives.
@@ -59,6 +102,10 @@ type view struct {
 	LangAmp   string // "&lang=en" for links that have a query already
 	Title     string
 	CSRF      string // the CSRF token when the page was opened with a session cookie
+	Nav       []navItem
+	ToDutch   string // this page in Dutch
+	ToEnglish string // this page in English
+	Flash     string // what the last action did, from ?done=<message key>
 	Data      any
 }
 
@@ -73,7 +120,11 @@ func lang(c *gin.Context) string {
 // render writes page name with data; titleKey is a message key.
 func (s *Server) render(c *gin.Context, status int, name, titleKey string, data any) {
 	l := lang(c)
-	v := view{Lang: l, Title: translate(l, titleKey), Data: data}
+	v := view{Lang: l, Title: translate(l, titleKey), Data: data, Nav: navigation(c),
+		ToDutch: otherLanguage(c, "nl"), ToEnglish: otherLanguage(c, "en")}
+	if done := c.Query("done"); done != "" && messages.Has(l, "done."+done) {
+		v.Flash = translate(l, "done."+done)
+	}
 	if l == "en" {
 		v.LangQuery, v.LangAmp = "?lang=en", "&lang=en"
 	}

@@ -44,8 +44,12 @@ func TestLoginLinkOpensOneSessionAndPostsNeedCSRF(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, string(b)
 		}
-		if st, _ := get("/"); st != http.StatusUnauthorized {
-			t.Fatalf("start page without login = %d; want 401", st)
+		// Signed out, the start page asks to sign in; another page does too, as a 401.
+		if st, body := get("/"); st != http.StatusOK || !strings.Contains(body, "Inloggen bij coplan") || strings.Contains(body, `aria-label="Hoofdmenu"`) {
+			t.Fatalf("start page without login = %d:\n%.400s", st, body)
+		}
+		if st, body := get("/plan"); st != http.StatusUnauthorized || !strings.Contains(body, "Inloggen bij coplan") {
+			t.Fatalf("plan page without login = %d:\n%.400s", st, body)
 		}
 		// Fetching the link (as a mail scanner would) does not use it up.
 		for i := 0; i < 2; i++ {
@@ -102,8 +106,11 @@ func TestLoginLinkOpensOneSessionAndPostsNeedCSRF(t *testing.T) {
 		if st, _ := post("/logout", url.Values{"csrf_token": {m[1]}}); st != 200 {
 			t.Fatalf("logout with CSRF token = %d", st)
 		}
-		if st, _ := get("/"); st != http.StatusUnauthorized {
-			t.Fatalf("after logout = %d; want 401", st)
+		if st, body := get("/"); st != http.StatusOK || !strings.Contains(body, "Inloggen bij coplan") {
+			t.Fatalf("after logout = %d; want the sign-in page", st)
+		}
+		if st, _ := get("/plan"); st != http.StatusUnauthorized {
+			t.Fatalf("the plan page after logout = %d; want 401", st)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/coplan/coplan/civil"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 )
 
@@ -158,4 +159,25 @@ func Stamp(lang string, t time.Time) string {
 func MonthYear(lang string, d civil.Date) string {
 	y, m, _ := d.Parts()
 	return fmt.Sprintf("%s %d", names(monthsShort, lang)[m-1], y)
+}
+
+// Number formats v with decimals digits after the separator, as the reader
+// writes numbers: "51,8" and "1.250" in Dutch, "51.8" and "1,250" in English.
+func Number(lang string, v float64, decimals int) string {
+	return printer(lang).Sprintf("%.*f", decimals, v)
+}
+
+// Int formats a whole number: "1.250" in Dutch.
+func Int(lang string, n int) string { return printer(lang).Sprintf("%d", n) }
+
+func printer(lang string) *message.Printer {
+	if lang == "en" {
+		return message.NewPrinter(language.English)
+	}
+	return message.NewPrinter(language.Dutch)
+}
+
+// Quarter names a quarter of a year: "2e kwartaal 2027", "Q2 2027".
+func Quarter(lang string, year, quarter int) string {
+	return Format(lang, "quarter", map[string]any{"Year": year, "Quarter": quarter})
 }

@@ -41,12 +41,12 @@ func (r *blockRequest) block() (*store.Block, error) {
 	set(&b.Weekly, r.Weekly)
 	parse := func(field string, v *string) time.Time {
 		if v == nil {
-			f.Add(field, "is required (RFC 3339)")
+			f.Add(field, "required", "is required (RFC 3339)")
 			return time.Time{}
 		}
 		t, err := time.Parse(time.RFC3339, *v)
 		if err != nil {
-			f.Add(field, "must be an RFC 3339 time such as 2027-03-02T09:00:00+01:00")
+			f.Add(field, "time", "must be an RFC 3339 time such as 2027-03-02T09:00:00+01:00")
 		}
 		return t
 	}

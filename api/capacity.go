@@ -18,13 +18,13 @@ func forecastOptions(c *gin.Context) (planner.ForecastOptions, error) {
 	var f store.Fields
 	opt := planner.ForecastOptions{Period: c.DefaultQuery("period", "week")}
 	if opt.Period != "week" && opt.Period != "month" {
-		f.Add("period", "must be week or month")
+		f.Add("period", "choice", "must be week or month")
 	}
 	for _, name := range []string{"from", "to"} {
 		if v := c.Query(name); v != "" {
 			d, err := civil.Parse(v)
 			if err != nil {
-				f.Add(name, "%s", err.Error())
+				f.Add(name, "date", "%s", err.Error())
 			}
 			if name == "from" {
 				opt.From = d
@@ -34,9 +34,9 @@ func forecastOptions(c *gin.Context) (planner.ForecastOptions, error) {
 		}
 	}
 	if opt.From != 0 && opt.To != 0 && opt.To <= opt.From {
-		f.Add("to", "must be after from")
+		f.Add("to", "after_from", "must be after from")
 	} else if opt.From != 0 && opt.To != 0 && opt.To.Sub(opt.From) > 3*366 {
-		f.Add("to", "a forecast covers at most three years")
+		f.Add("to", "period_too_long", "a forecast covers at most three years")
 	}
 	return opt, f.Err()
 }
@@ -106,7 +106,7 @@ type whatIfRequest struct {
 func (r *whatIfRequest) whatIf() (*planner.WhatIf, error) {
 	var f store.Fields
 	if r.OrganisationID == "" {
-		f.Add("organisation_id", "is required")
+		f.Add("organisation_id", "required", "is required")
 	}
 	w := &planner.WhatIf{OrganisationID: r.OrganisationID, UptakeRate: r.UptakeRate, ExtraFacilitators: r.ExtraFacilitators, HoursPerWeek: r.HoursPerWeek}
 	if x := r.ExtraRoom; x != nil {
@@ -127,7 +127,7 @@ func clockField(f *store.Fields, field, s string) *civil.Clock {
 	}
 	c, err := civil.ParseClock(s)
 	if err != nil {
-		f.Add(field, "%s", err.Error())
+		f.Add(field, "clock", "%s", err.Error())
 		return nil
 	}
 	return &c

@@ -152,7 +152,7 @@ func jsonType(kind string) string {
 // and empty are "is required", never a zero date.
 func requiredDate(f *store.Fields, field string, s *string) civil.Date {
 	if s == nil || *s == "" {
-		f.Add(field, "is required (YYYY-MM-DD)")
+		f.Add(field, "required", "is required (YYYY-MM-DD)")
 		return 0
 	}
 	if d := dateField(f, field, s); d != nil {
@@ -164,7 +164,7 @@ func requiredDate(f *store.Fields, field string, s *string) civil.Date {
 // requiredString is a string that must be there and not be blank.
 func requiredString(f *store.Fields, field string, s *string) string {
 	if s == nil || strings.TrimSpace(*s) == "" {
-		f.Add(field, "is required")
+		f.Add(field, "required", "is required")
 		return ""
 	}
 	return *s
@@ -177,7 +177,7 @@ func dateField(f *store.Fields, field string, s *string) *civil.Date {
 	}
 	d, err := civil.Parse(*s)
 	if err != nil {
-		f.Add(field, "%s", err.Error())
+		f.Add(field, "date", "%s", err.Error())
 		return nil
 	}
 	return &d
@@ -202,10 +202,10 @@ func weeklyField(f *store.Fields, field string, in []weeklyJSON) []civil.Weekly 
 		from, err1 := civil.ParseClock(w.From)
 		to, err2 := civil.ParseClock(w.To)
 		if err1 != nil {
-			f.Add(fmt.Sprintf("%s[%d].from", field, i), "%s", err1.Error())
+			f.Add(fmt.Sprintf("%s[%d].from", field, i), "clock", "%s", err1.Error())
 		}
 		if err2 != nil {
-			f.Add(fmt.Sprintf("%s[%d].to", field, i), "%s", err2.Error())
+			f.Add(fmt.Sprintf("%s[%d].to", field, i), "clock", "%s", err2.Error())
 		}
 		out = append(out, civil.Weekly{Weekday: w.Weekday, From: from, To: to})
 	}
@@ -218,10 +218,10 @@ func rangesField(f *store.Fields, field string, in []rangeJSON) []civil.Range {
 		from, err1 := civil.Parse(r.From)
 		to, err2 := civil.Parse(r.To)
 		if err1 != nil {
-			f.Add(fmt.Sprintf("%s[%d].from", field, i), "%s", err1.Error())
+			f.Add(fmt.Sprintf("%s[%d].from", field, i), "date", "%s", err1.Error())
 		}
 		if err2 != nil {
-			f.Add(fmt.Sprintf("%s[%d].to", field, i), "%s", err2.Error())
+			f.Add(fmt.Sprintf("%s[%d].to", field, i), "date", "%s", err2.Error())
 		}
 		out = append(out, civil.Range{From: from, To: to})
 	}
@@ -242,14 +242,14 @@ func pageParams(c *gin.Context) (store.Page, error) {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			f.Add("limit", "must be a whole number from 1 to 500")
+			f.Add("limit", "range_1_500", "must be a whole number from 1 to 500")
 		}
 		p.Limit = n
 	}
 	if v := c.Query("offset"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			f.Add("offset", "must be a whole number of at least 0")
+			f.Add("offset", "at_least_0", "must be a whole number of at least 0")
 		}
 		p.Offset = n
 	}

@@ -38,10 +38,10 @@ func (s *Server) createFeed(c *gin.Context) {
 	}
 	var f store.Fields
 	if req.Kind == nil {
-		f.Add("kind", "is required: facilitator, organisation, location or group")
+		f.Add("kind", "required", "is required: facilitator, organisation, location or group")
 	}
 	if req.SubjectID == nil || *req.SubjectID == "" {
-		f.Add("subject_id", "is required")
+		f.Add("subject_id", "required", "is required")
 	}
 	if err := f.Err(); err != nil {
 		s.fail(c, err)

@@ -98,7 +98,7 @@ func (s *Server) idempotent(c *gin.Context) {
 		switch {
 		case old.RequestHash != hash:
 			s.fail(c, &store.Error{Code: store.EUnprocessable, Message: "this Idempotency-Key was used for another request",
-				Fields: []store.FieldError{{Field: "Idempotency-Key", Detail: "use a new key for a new request"}}})
+				Fields: []store.FieldError{{Field: "Idempotency-Key", Code: "key_reused", Detail: "use a new key for a new request"}}})
 		case old.Status == 0:
 			s.fail(c, store.Errorf(store.EConflict, "the first request with this Idempotency-Key is still running; retry shortly"))
 		default:

@@ -24,7 +24,7 @@ func (s *Server) importBabies(c *gin.Context) {
 	if len(problems) > 0 {
 		var f store.Fields
 		for _, p := range problems {
-			f.Add("rows["+itoa(p.Line)+"]."+p.Field, "%s", p.Detail)
+			f.Add("rows["+itoa(p.Line)+"]."+p.Field, p.Code, "%s", p.Detail)
 		}
 		s.fail(c, f.Err())
 		return

@@ -68,13 +68,13 @@ func timeRange(c *gin.Context) (from, to time.Time, err error) {
 		}
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			f.Add(name, "must be a date (YYYY-MM-DD) or an RFC 3339 time")
+			f.Add(name, "date_or_time", "must be a date (YYYY-MM-DD) or an RFC 3339 time")
 		}
 		return t
 	}
 	from, to = parse("from"), parse("to")
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		f.Add("to", "must be after from")
+		f.Add("to", "after_from", "must be after from")
 	}
 	return from, to, f.Err()
 }

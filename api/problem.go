@@ -108,5 +108,5 @@ func wantsJSON(c *gin.Context) bool {
 
 func invalid(field, detail string) error {
 	return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields",
-		Fields: []store.FieldError{{Field: field, Detail: detail}}}
+		Fields: []store.FieldError{{Field: field, Code: "invalid", Detail: detail}}}
 }

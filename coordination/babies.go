@@ -295,7 +295,7 @@ func (s *Service) AcceptHandover(ctx context.Context, a store.Actor, id, ref, gr
 		}
 		g, err := tx.GroupForUpdate(a, groupID)
 		if store.ErrorCode(err) == store.ENotFound {
-			return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "group_id", Detail: err.Error()}}}
+			return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "group_id", Code: "unknown", Detail: err.Error()}}}
 		}
 		if err != nil {
 			return err

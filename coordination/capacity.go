@@ -61,7 +61,7 @@ func ProblemsAsFields(err error) error {
 	}
 	var f store.Fields
 	for _, p := range ps {
-		f.Add(strings.TrimPrefix(p.Path, "$."), "%s", p.Message)
+		f.Add(strings.TrimPrefix(p.Path, "$."), "invalid", "%s", p.Message)
 	}
 	return f.Err()
 }

@@ -42,12 +42,12 @@ func (s *Service) MergeGroup(ctx context.Context, a store.Actor, fromID, intoID 
 func lockPair(tx *store.Tx, a store.Actor, fromID, intoID string) (from, into *store.Group, err error) {
 	into404 := func(err error) error {
 		if store.ErrorCode(err) == store.ENotFound {
-			return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "into", Detail: err.Error()}}}
+			return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "into", Code: "unknown", Detail: err.Error()}}}
 		}
 		return err
 	}
 	if fromID == intoID {
-		return nil, nil, &store.Error{Code: store.EUnprocessable, Message: "a group cannot merge into itself", Fields: []store.FieldError{{Field: "into", Detail: "is the group itself"}}}
+		return nil, nil, &store.Error{Code: store.EUnprocessable, Message: "a group cannot merge into itself", Fields: []store.FieldError{{Field: "into", Code: "merge_itself", Detail: "is the group itself"}}}
 	}
 	first, second := fromID, intoID
 	if second < first {
@@ -68,16 +68,16 @@ func lockPair(tx *store.Tx, a store.Actor, fromID, intoID string) (from, into *s
 	if err := tx.LockOrganisation(from.OrganisationID); err != nil {
 		return nil, nil, err
 	}
-	refuse := func(field, detail string) error {
-		return &store.Error{Code: store.EUnprocessable, Message: "the groups cannot be merged", Fields: []store.FieldError{{Field: field, Detail: detail}}}
+	refuse := func(field, code, detail string) error {
+		return &store.Error{Code: store.EUnprocessable, Message: "the groups cannot be merged", Fields: []store.FieldError{{Field: field, Code: code, Detail: detail}}}
 	}
 	switch {
 	case from.EndedOn != nil:
-		return nil, nil, refuse("id", "the group has ended")
+		return nil, nil, refuse("id", "group_ended", "the group has ended")
 	case into.EndedOn != nil:
-		return nil, nil, refuse("into", "the group has ended")
+		return nil, nil, refuse("into", "group_ended", "the group has ended")
 	case into.LocationID != from.LocationID || into.OrganisationID != from.OrganisationID:
-		return nil, nil, refuse("into", "meets at another location; groups merge within one location")
+		return nil, nil, refuse("into", "other_location", "meets at another location; groups merge within one location")
 	}
 	return from, into, nil
 }
@@ -194,7 +194,7 @@ func (s *Service) DissolveGroup(ctx context.Context, a store.Actor, id string) (
 			return err
 		}
 		if g.EndedOn != nil {
-			return &store.Error{Code: store.EConflict, Message: "the group has ended already", Fields: []store.FieldError{{Field: "id", Detail: "has ended"}}}
+			return &store.Error{Code: store.EConflict, Message: "the group has ended already", Fields: []store.FieldError{{Field: "id", Code: "group_ended", Detail: "has ended"}}}
 		}
 		st, err := loadStored(tx, g.OrganisationID)
 		if err != nil {

@@ -56,11 +56,11 @@ func (s *Service) AddMember(ctx context.Context, a store.Actor, groupID, babyID 
 // join adds babyID to g in tx and brings g's sessions to its members.
 func (st *stored) join(tx *store.Tx, a store.Actor, g *store.Group, babyID string) (*Joined, error) {
 	if g.EndedOn != nil {
-		return nil, &store.Error{Code: store.EConflict, Message: "the group has ended", Fields: []store.FieldError{{Field: "group_id", Detail: "has ended"}}}
+		return nil, &store.Error{Code: store.EConflict, Message: "the group has ended", Fields: []store.FieldError{{Field: "group_id", Code: "group_ended", Detail: "has ended"}}}
 	}
 	b, err := tx.BabyForUpdate(a, babyID)
 	if store.ErrorCode(err) == store.ENotFound {
-		return nil, &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "baby_id", Detail: err.Error()}}}
+		return nil, &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "baby_id", Code: "unknown", Detail: err.Error()}}}
 	}
 	if err != nil {
 		return nil, err
@@ -99,18 +99,18 @@ func (st *stored) join(tx *store.Tx, a store.Actor, g *store.Group, babyID strin
 
 // joinable refuses, before any planning, a record that cannot join a group.
 func joinable(b *store.Baby, g *store.Group) error {
-	field := func(code store.Code, detail string) error {
-		return &store.Error{Code: code, Message: "the baby cannot join a group", Fields: []store.FieldError{{Field: "baby_id", Detail: detail}}}
+	field := func(code store.Code, why, detail string) error {
+		return &store.Error{Code: code, Message: "the baby cannot join a group", Fields: []store.FieldError{{Field: "baby_id", Code: why, Detail: detail}}}
 	}
 	switch {
 	case b.Arriving():
-		return field(store.EConflict, "is arriving from another organisation; accept the handover first")
+		return field(store.EConflict, "arriving", "is arriving from another organisation; accept the handover first")
 	case b.OrganisationID != g.OrganisationID:
 		return Refusal([]planner.Violation{{Rule: planner.RuleWrongOrganisation, GroupID: g.ID, BabyID: b.ID, LocationID: b.LocationID}}, MemberField)
 	case b.Status != store.StatusEnrolled:
-		return field(store.EUnprocessable, fmt.Sprintf("has status %s; only an enrolled family joins a group", b.Status))
+		return field(store.EUnprocessable, "not_enrolled", fmt.Sprintf("has status %s; only an enrolled family joins a group", b.Status))
 	case b.BirthDate == nil:
-		return field(store.EUnprocessable, "is not born yet; a baby joins a group once its birth date is known")
+		return field(store.EUnprocessable, "not_born", "is not born yet; a baby joins a group once its birth date is known")
 	}
 	return nil
 }

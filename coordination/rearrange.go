@@ -22,7 +22,7 @@ type Rearrangement struct {
 func conflictError(what string, affected []store.Session) error {
 	e := &store.Error{Code: store.EConflict, Message: fmt.Sprintf("%s overlaps %d planned sessions; repeat with ?replan=true to move them", what, len(affected)), Affected: affected}
 	for _, s := range affected {
-		e.Fields = append(e.Fields, store.FieldError{Field: "start", Detail: fmt.Sprintf("overlaps session %s (group %s, session %d) at %s",
+		e.Fields = append(e.Fields, store.FieldError{Field: "start", Code: "overlaps_session", Detail: fmt.Sprintf("overlaps session %s (group %s, session %d) at %s",
 			s.ID, s.GroupID, s.Number, s.StartsAt.In(civil.Amsterdam).Format(time.RFC3339))})
 	}
 	return e
@@ -105,7 +105,7 @@ func (s *Service) RecordAbsence(ctx context.Context, a store.Actor, facilitatorI
 			return err
 		}
 		if r.From > r.To {
-			return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "to", Detail: "is before from"}}}
+			return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "to", Code: "after_from", Detail: "is before from"}}}
 		}
 		f.Absences = append(f.Absences, r)
 		sessions, err := tx.OpenSessions(store.OpenSessionFilter{FacilitatorID: facilitatorID, After: tx.Now()})

@@ -25,7 +25,7 @@ func Refusal(vs []planner.Violation, fieldOf func(planner.Violation) string) err
 	for _, clash := range []bool{true, false} {
 		for _, v := range vs {
 			if v.Rule.Clash() == clash {
-				e.Fields = append(e.Fields, store.FieldError{Field: fieldOf(v), Detail: messages.Violation("en", v, messages.IDs{})})
+				e.Fields = append(e.Fields, store.FieldError{Field: fieldOf(v), Code: "rule", Args: map[string]any{"Rule": string(v.Rule)}, Detail: messages.Violation("en", v, messages.IDs{})})
 			}
 		}
 	}

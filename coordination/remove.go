@@ -84,7 +84,7 @@ func stillUsedError(what string, sessions []store.Session) error {
 	e := &store.Error{Code: store.EConflict, Affected: sessions,
 		Message: fmt.Sprintf("%s is still needed by %d sessions ahead; repeat with ?replan=true to re-plan them", what, len(sessions))}
 	for _, s := range sessions {
-		e.Fields = append(e.Fields, store.FieldError{Field: "id", Detail: fmt.Sprintf("session %s (group %s, session %d) at %s",
+		e.Fields = append(e.Fields, store.FieldError{Field: "id", Code: "used_by_session", Detail: fmt.Sprintf("session %s (group %s, session %d) at %s",
 			s.ID, s.GroupID, s.Number, s.StartsAt.In(civil.Amsterdam).Format(time.RFC3339))})
 	}
 	return e

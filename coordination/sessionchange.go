@@ -89,7 +89,7 @@ func (ch SessionChange) apply(sess *store.Session, now time.Time) ([]string, err
 	if ch.Start != nil && !ch.Start.Equal(sess.StartsAt) {
 		if !ch.Start.After(now) {
 			return nil, &store.Error{Code: store.EUnprocessable, Message: "a session cannot be moved into the past",
-				Fields: []store.FieldError{{Field: "start", Detail: "is not in the future"}}}
+				Fields: []store.FieldError{{Field: "start", Code: "past", Detail: "is not in the future"}}}
 		}
 		length := sess.EndsAt.Sub(sess.StartsAt)
 		sess.StartsAt, sess.EndsAt = ch.Start.UTC(), ch.Start.Add(length).UTC()
@@ -102,7 +102,7 @@ func (ch SessionChange) apply(sess *store.Session, now time.Time) ([]string, err
 	if ch.FacilitatorIDs != nil && !slices.Equal(ch.FacilitatorIDs, sess.FacilitatorIDs) {
 		if len(ch.FacilitatorIDs) != 2 {
 			return nil, &store.Error{Code: store.EInvalid, Message: "the request has invalid fields",
-				Fields: []store.FieldError{{Field: "facilitator_ids", Detail: "must name exactly 2 facilitators"}}}
+				Fields: []store.FieldError{{Field: "facilitator_ids", Code: "two_facilitators", Detail: "must name exactly 2 facilitators"}}}
 		}
 		sess.LeadFacilitatorID, sess.SecondFacilitatorID = ch.FacilitatorIDs[0], ch.FacilitatorIDs[1]
 		sess.FacilitatorIDs = []string{sess.LeadFacilitatorID, sess.SecondFacilitatorID}
@@ -113,7 +113,7 @@ func (ch SessionChange) apply(sess *store.Session, now time.Time) ([]string, err
 		case store.SessionPublished, store.SessionCancelled, store.SessionPlanned:
 		default:
 			return nil, &store.Error{Code: store.EInvalid, Message: "the request has invalid fields",
-				Fields: []store.FieldError{{Field: "status", Detail: "must be planned, published or cancelled"}}}
+				Fields: []store.FieldError{{Field: "status", Code: "choice", Detail: "must be planned, published or cancelled"}}}
 		}
 		sess.Status = *ch.Status
 		changed = append(changed, "status")

@@ -79,28 +79,28 @@ var refPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
 func (b *Baby) Validate() error {
 	var f Fields
 	if !refPattern.MatchString(b.Ref) {
-		f.Add("ref", "must be 1 to 64 letters, digits, '.', '_', '/' or '-' (a pseudonymous code, not a name)")
+		f.Add("ref", "ref", "must be 1 to 64 letters, digits, '.', '_', '/' or '-' (a pseudonymous code, not a name)")
 	}
 	if b.LocationID == "" {
-		f.Add("location_id", "is required")
+		f.Add("location_id", "required", "is required")
 	}
 	if b.Language != "" && !ValidLanguage(b.Language) {
-		f.Add("language", "%q is not an ISO 639 language code such as ar, ti or prs", b.Language)
+		f.Add("language", "language", "%q is not an ISO 639 language code such as ar, ti or prs", b.Language)
 	}
 	if !b.Status.Valid() {
-		f.Add("status", "must be eligible, enrolled, declined, withdrawn or left")
+		f.Add("status", "choice", "must be eligible, enrolled, declined, withdrawn or left")
 	}
 	switch {
 	case b.Status == StatusLeft && !b.LeftReason.Valid():
-		f.Add("left_reason", "is required with status left: statushouder, moved_abroad or other")
+		f.Add("left_reason", "left_reason_required", "is required with status left: statushouder, moved_abroad or other")
 	case b.Status != StatusLeft && b.LeftReason != "":
-		f.Add("left_reason", "is only given with status left")
+		f.Add("left_reason", "left_only", "is only given with status left")
 	}
 	if b.Status != StatusLeft && b.LeftOn != nil {
-		f.Add("left_on", "is only given with status left")
+		f.Add("left_on", "left_only", "is only given with status left")
 	}
 	if b.BirthDate == nil && b.ExpectedDate == nil {
-		f.Add("birth_date", "is required (or expected_date before birth)")
+		f.Add("birth_date", "birth_or_expected", "is required (or expected_date before birth)")
 	}
 	return f.Err()
 }
@@ -112,21 +112,21 @@ func validateBabyDates(b *Baby, old *Baby, today civil.Date) error {
 	if b.BirthDate != nil && (old == nil || old.BirthDate == nil || *old.BirthDate != *b.BirthDate) {
 		switch d := *b.BirthDate; {
 		case d > today:
-			f.Add("birth_date", "%s is in the future", d)
+			f.Add("birth_date", "date_future", "%s is in the future", d)
 		case d < today.AddMonths(-24):
-			f.Add("birth_date", "%s is more than 2 years ago", d)
+			f.Add("birth_date", "birth_too_old", "%s is more than 2 years ago", d)
 		}
 	}
 	if b.ExpectedDate != nil && b.BirthDate == nil && (old == nil || old.ExpectedDate == nil || *old.ExpectedDate != *b.ExpectedDate) {
 		switch d := *b.ExpectedDate; {
 		case d > today.AddDays(300):
-			f.Add("expected_date", "%s is more than 300 days ahead", d)
+			f.Add("expected_date", "expected_too_far", "%s is more than 300 days ahead", d)
 		case d < today.AddDays(-60):
-			f.Add("expected_date", "%s is more than 60 days ago; set the birth date instead", d)
+			f.Add("expected_date", "expected_past", "%s is more than 60 days ago; set the birth date instead", d)
 		}
 	}
 	if b.LeftOn != nil && (old == nil || old.LeftOn == nil || *old.LeftOn != *b.LeftOn) && *b.LeftOn > today {
-		f.Add("left_on", "%s is in the future; record that a family left when it has", *b.LeftOn)
+		f.Add("left_on", "date_future", "%s is in the future; record that a family left when it has", *b.LeftOn)
 	}
 	return f.Err()
 }
@@ -156,7 +156,7 @@ func (db *DB) babyLocation(tx *gorm.DB, a Actor, field, id string) (*Location, e
 	l, err := first[Location](a.scopeLocations(tx.Where("id = ?", id), "id", "organisation_id"), "location", id)
 	if ErrorCode(err) == ENotFound {
 		return nil, &Error{Code: EInvalid, Message: "the request has invalid fields",
-			Fields: []FieldError{{Field: field, Detail: "unknown location " + quote(id)}}}
+			Fields: []FieldError{{Field: field, Code: "unknown", Detail: "unknown location " + quote(id)}}}
 	}
 	return l, err
 }
@@ -166,7 +166,7 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"
 // errRefTaken is the answer to a ref the organisation uses already.
 func errRefTaken() error {
 	return &Error{Code: EConflict, Message: "a baby with this ref already exists in the organisation",
-		Fields: []FieldError{{Field: "ref", Detail: "is already taken"}}}
+		Fields: []FieldError{{Field: "ref", Code: "taken", Detail: "is already taken"}}}
 }
 
 // checkRefFree checks, holding the ref's lock, that no other baby of the
@@ -357,14 +357,14 @@ func (tx *Tx) UpdateBaby(a Actor, id string, change func(*Baby)) (before, after 
 	}
 	if old.Arriving() {
 		return nil, nil, &Error{Code: EConflict, Message: "the record is arriving from another organisation; accept the handover first",
-			Fields: []FieldError{{Field: "id", Detail: "awaits acceptance in the arrivals"}}}
+			Fields: []FieldError{{Field: "id", Code: "arriving", Detail: "awaits acceptance in the arrivals"}}}
 	}
 	b := *old
 	change(&b)
 	b.ID, b.OrganisationID, b.CreatedAt = old.ID, old.OrganisationID, old.CreatedAt
 	if b.LocationID != old.LocationID {
 		return nil, nil, &Error{Code: EUnprocessable, Message: "a baby's location changes only by recording a move",
-			Fields: []FieldError{{Field: "location_id", Detail: "use POST /api/v1/babies/{id}/moves"}}}
+			Fields: []FieldError{{Field: "location_id", Code: "move_for_location", Detail: "use POST /api/v1/babies/{id}/moves"}}}
 	}
 	if b.Status == StatusLeft && b.LeftOn == nil {
 		today := db.Today()

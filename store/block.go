@@ -69,32 +69,32 @@ func (b *Block) Validate(now time.Time) error {
 	var f Fields
 	switch t := strings.TrimSpace(b.Title); {
 	case t == "":
-		f.Add("title", "is required")
+		f.Add("title", "required", "is required")
 	case len(b.Title) > 200 || strings.ContainsAny(b.Title, "\r\n\x00"):
-		f.Add("title", "must be one line of at most 200 characters")
+		f.Add("title", "one_line_200", "must be one line of at most 200 characters")
 	}
 	if !b.EndsAt.After(b.StartsAt) {
-		f.Add("end", "must be after start")
+		f.Add("end", "after_start", "must be after start")
 	} else if b.EndsAt.Sub(b.StartsAt) > 14*24*time.Hour {
-		f.Add("end", "a block lasts at most 14 days; close the room for longer periods")
+		f.Add("end", "block_too_long", "a block lasts at most 14 days; close the room for longer periods")
 	}
 	if b.EndsAt.Before(now) {
-		f.Add("end", "is in the past")
+		f.Add("end", "past", "is in the past")
 	}
 	if b.Weekly {
 		switch {
 		case b.Until == nil:
-			f.Add("until", "is required for a weekly block")
+			f.Add("until", "required", "is required for a weekly block")
 		case *b.Until < civil.Today(b.StartsAt):
-			f.Add("until", "is before the start")
+			f.Add("until", "before_start", "is before the start")
 		case b.Until.Sub(civil.Today(b.StartsAt)) > 7*(maxOccurrences-1):
-			f.Add("until", "a weekly block repeats for at most two years")
+			f.Add("until", "weekly_too_long", "a weekly block repeats for at most two years")
 		}
 		if b.EndsAt.Sub(b.StartsAt) > 7*24*time.Hour {
-			f.Add("end", "a weekly block lasts less than a week")
+			f.Add("end", "weekly_block_week", "a weekly block lasts less than a week")
 		}
 	} else if b.Until != nil {
-		f.Add("until", "is only for weekly blocks")
+		f.Add("until", "only_weekly", "is only for weekly blocks")
 	}
 	return f.Err()
 }

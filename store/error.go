@@ -23,10 +23,15 @@ const (
 	EInternal      Code = "internal"
 )
 
-// FieldError names one bad field by its JSON name (or path) and says what is wrong.
+// FieldError names one bad field by its JSON name (or path) and what is
+// wrong with it: Code names the problem for the message catalogue, where
+// people read "field.<code>" in their language filled with Args; Detail says
+// it in English for API clients.
 type FieldError struct {
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
+	Field  string         `json:"field"`
+	Code   string         `json:"code,omitempty"`
+	Detail string         `json:"detail"`
+	Args   map[string]any `json:"-"`
 }
 
 // Error is the typed error every layer of coplan returns for expected failures.
@@ -71,9 +76,20 @@ type Fields struct {
 	list []FieldError
 }
 
-// Add records a problem with field.
-func (f *Fields) Add(field, format string, args ...any) {
-	f.list = append(f.list, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
+// Add records a problem with field: its code for the catalogue, and the
+// English detail for API clients.
+func (f *Fields) Add(field, code, format string, args ...any) {
+	f.list = append(f.list, FieldError{Field: field, Code: code, Detail: fmt.Sprintf(format, args...)})
+}
+
+// AddArgs is Add with what the catalogue's message needs (Max, Min, Date).
+func (f *Fields) AddArgs(field, code string, data map[string]any, format string, args ...any) {
+	f.list = append(f.list, FieldError{Field: field, Code: code, Args: data, Detail: fmt.Sprintf(format, args...)})
+}
+
+// Field returns an invalid-input error naming one field.
+func Field(field, code, detail string) *Error {
+	return &Error{Code: EInvalid, Message: "the request has invalid fields", Fields: []FieldError{{Field: field, Code: code, Detail: detail}}}
 }
 
 // AddIndexed records the problems of a list field, one per index, in index order.
@@ -84,7 +100,7 @@ func (f *Fields) AddIndexed(field string, problems map[int]string) {
 	}
 	sort.Ints(idx)
 	for _, i := range idx {
-		f.Add(fmt.Sprintf("%s[%d]", field, i), "%s", problems[i])
+		f.Add(fmt.Sprintf("%s[%d]", field, i), "weekly", "%s", problems[i])
 	}
 }
 

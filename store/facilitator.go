@@ -58,21 +58,21 @@ func (fc *Facilitator) Validate() error {
 	switch fc.Role {
 	case RoleNurseFacilitator, RoleDoctor, RoleAssistant:
 	default:
-		f.Add("role", "must be nurse, doctor or assistant")
+		f.Add("role", "choice", "must be nurse, doctor or assistant")
 	}
 	if fc.OrganisationID == "" {
-		f.Add("organisation_id", "is required")
+		f.Add("organisation_id", "required", "is required")
 	}
 	if fc.MaxSessionsPerWeek < 1 || fc.MaxSessionsPerWeek > 20 {
-		f.Add("max_sessions_per_week", "must be between 1 and 20")
+		f.Add("max_sessions_per_week", "range_1_20", "must be between 1 and 20")
 	}
 	f.AddIndexed("availability", civil.ValidateWeekly(fc.Availability))
 	f.AddIndexed("absences", civil.ValidateRanges(fc.Absences))
 	for i, l := range fc.Languages {
 		if !ValidLanguage(l) {
-			f.Add(fmt.Sprintf("languages[%d]", i), "%q is not an ISO 639 language code such as nl, ar or ti", l)
+			f.Add(fmt.Sprintf("languages[%d]", i), "language", "%q is not an ISO 639 language code such as nl, ar or ti", l)
 		} else if slices.Index(fc.Languages, l) != i {
-			f.Add(fmt.Sprintf("languages[%d]", i), "is listed twice")
+			f.Add(fmt.Sprintf("languages[%d]", i), "twice", "is listed twice")
 		}
 	}
 	if fc.Availability == nil {
@@ -110,7 +110,7 @@ func (db *DB) checkFacilitatorOrganisation(tx *gorm.DB, a Actor, fc *Facilitator
 	}
 	if !a.CanSeeOrganisation(fc.OrganisationID) || !known {
 		return &Error{Code: EInvalid, Message: "the request has invalid fields",
-			Fields: []FieldError{{Field: "organisation_id", Detail: fmt.Sprintf("unknown organisation %q", fc.OrganisationID)}}}
+			Fields: []FieldError{{Field: "organisation_id", Code: "unknown", Detail: fmt.Sprintf("unknown organisation %q", fc.OrganisationID)}}}
 	}
 	return nil
 }

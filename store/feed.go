@@ -63,7 +63,7 @@ func (a Actor) scopeFeeds(q *gorm.DB) *gorm.DB {
 // it, and returns its organisation.
 func (db *DB) feedSubjectOrganisation(tx *gorm.DB, a Actor, kind FeedKind, subject string) (string, error) {
 	unknown := &Error{Code: EInvalid, Message: "the request has invalid fields",
-		Fields: []FieldError{{Field: "subject_id", Detail: fmt.Sprintf("unknown %s %q", kind, subject)}}}
+		Fields: []FieldError{{Field: "subject_id", Code: "unknown", Detail: fmt.Sprintf("unknown %s %q", kind, subject)}}}
 	forbidden := Errorf(EForbidden, "a %s token may not subscribe to this calendar", a.Role)
 	var org string
 	switch kind {
@@ -104,7 +104,7 @@ func (db *DB) feedSubjectOrganisation(tx *gorm.DB, a Actor, kind FeedKind, subje
 		org = g.OrganisationID
 	default:
 		return "", &Error{Code: EInvalid, Message: "the request has invalid fields",
-			Fields: []FieldError{{Field: "kind", Detail: "must be facilitator, organisation, location or group"}}}
+			Fields: []FieldError{{Field: "kind", Code: "choice", Detail: "must be facilitator, organisation, location or group"}}}
 	}
 	if !a.CanSeeOrganisation(org) && a.Role == RoleCoordinator {
 		return "", unknown

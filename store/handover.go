@@ -207,7 +207,7 @@ func (tx *Tx) HandoverForUpdate(a Actor, id string) (*Handover, error) {
 // its own records; the sender never does).
 func (tx *Tx) AcceptHandover(a Actor, h *Handover, ref string) (*Baby, error) {
 	if h.Status != HandoverPending {
-		return nil, &Error{Code: EConflict, Message: "the handover was accepted before", Fields: []FieldError{{Field: "id", Detail: "is accepted"}}}
+		return nil, &Error{Code: EConflict, Message: "the handover was accepted before", Fields: []FieldError{{Field: "id", Code: "accepted_already", Detail: "is accepted"}}}
 	}
 	if h.BabyID == nil {
 		return nil, Errorf(ENotFound, "the record of handover %q was deleted", h.ID)

@@ -29,7 +29,7 @@ func (db *DB) ImportBabies(ctx context.Context, a Actor, rows []ImportRow, progr
 		return 0, importError(problems)
 	}
 	if len(babies) == 0 {
-		return 0, &Error{Code: EInvalid, Message: "the file has no rows", Fields: []FieldError{{Field: "rows", Detail: "is empty"}}}
+		return 0, &Error{Code: EInvalid, Message: "the file has no rows", Fields: []FieldError{{Field: "rows", Code: "empty_file", Detail: "is empty"}}}
 	}
 	if progress == nil {
 		progress = func(int, int) {}
@@ -63,10 +63,10 @@ func importError(problems []RowError) error {
 	e := &Error{Code: EInvalid, Message: fmt.Sprintf("%d problems in the file; nothing was imported", len(problems))}
 	for i, p := range problems {
 		if i == 1000 {
-			e.Fields = append(e.Fields, FieldError{Field: "rows", Detail: fmt.Sprintf("and %d more", len(problems)-1000)})
+			e.Fields = append(e.Fields, FieldError{Field: "rows", Code: "more_rows", Args: map[string]any{"Count": len(problems) - 1000}, Detail: fmt.Sprintf("and %d more", len(problems)-1000)})
 			break
 		}
-		e.Fields = append(e.Fields, FieldError{Field: fmt.Sprintf("rows[%d].%s", p.Line, p.Field), Detail: p.Detail})
+		e.Fields = append(e.Fields, FieldError{Field: fmt.Sprintf("rows[%d].%s", p.Line, p.Field), Code: p.Code, Args: p.Args, Detail: p.Detail})
 	}
 	return e
 }
@@ -114,23 +114,23 @@ func (db *DB) checkImport(ctx context.Context, a Actor, rows []ImportRow) ([]Bab
 				if field == "location_id" {
 					field = "location"
 				}
-				problems = append(problems, RowError{Line: r.Line, Field: field, Detail: f.Detail})
+				problems = append(problems, RowError{Line: r.Line, Field: field, Code: f.Code, Args: f.Args, Detail: f.Detail})
 			}
 			continue
 		}
 		org, ok := locOrg[r.LocationID]
 		if !ok {
-			problems = append(problems, RowError{Line: r.Line, Field: "location", Detail: fmt.Sprintf("unknown location %q", r.LocationID)})
+			problems = append(problems, RowError{Line: r.Line, Field: "location", Code: "unknown", Detail: fmt.Sprintf("unknown location %q", r.LocationID)})
 			continue
 		}
 		key := org + "\x00" + r.Ref
 		if line, dup := seen[key]; dup {
-			problems = append(problems, RowError{Line: r.Line, Field: "ref", Detail: fmt.Sprintf("is also on line %d", line)})
+			problems = append(problems, RowError{Line: r.Line, Field: "ref", Code: "duplicate_row", Args: map[string]any{"Line": line}, Detail: fmt.Sprintf("is also on line %d", line)})
 			continue
 		}
 		seen[key] = r.Line
 		if taken[key] {
-			problems = append(problems, RowError{Line: r.Line, Field: "ref", Detail: "a baby with this ref exists already"})
+			problems = append(problems, RowError{Line: r.Line, Field: "ref", Code: "taken", Detail: "a baby with this ref exists already"})
 			continue
 		}
 		b.ID, b.OrganisationID, b.CreatedAt, b.UpdatedAt = NewID("baby"), org, now, now
@@ -244,7 +244,7 @@ func lockImportRefs(ctx context.Context, tx pgx.Tx, babies []Baby) error {
 		if len(taken) > 0 {
 			e := &Error{Code: EConflict, Message: fmt.Sprintf("%d refs of the file were taken while it was checked; nothing was imported", len(taken))}
 			for _, r := range taken {
-				e.Fields = append(e.Fields, FieldError{Field: "ref", Detail: quote(r) + " is already taken"})
+				e.Fields = append(e.Fields, FieldError{Field: "ref", Code: "taken", Detail: quote(r) + " is already taken"})
 			}
 			return e
 		}

@@ -25,9 +25,11 @@ type ImportRow struct {
 
 // RowError is a bad row of an import: the line and what is wrong.
 type RowError struct {
-	Line   int    `json:"line"`
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
+	Line   int            `json:"line"`
+	Field  string         `json:"field"`
+	Code   string         `json:"code"` // for the message catalogue, as FieldError's
+	Detail string         `json:"detail"`
+	Args   map[string]any `json:"-"`
 }
 
 // MaxImportRows bounds one import.
@@ -61,10 +63,10 @@ func ParseImport(r io.Reader) ([]ImportRow, []RowError, error) {
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, []RowError{{Line: 1, Field: "header", Detail: "the file is empty"}}, nil
+		return nil, []RowError{{Line: 1, Field: "header", Code: "empty_file", Detail: "the file is empty"}}, nil
 	}
 	if err != nil {
-		return nil, []RowError{{Line: 1, Field: "header", Detail: err.Error()}}, nil
+		return nil, []RowError{{Line: 1, Field: "header", Code: "csv", Detail: err.Error()}}, nil
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -73,13 +75,13 @@ func ParseImport(r io.Reader) ([]ImportRow, []RowError, error) {
 	var problems []RowError
 	for _, need := range []string{"ref", "location"} {
 		if _, ok := col[need]; !ok {
-			problems = append(problems, RowError{Line: 1, Field: "header", Detail: "no column " + need})
+			problems = append(problems, RowError{Line: 1, Field: "header", Code: "no_column", Args: map[string]any{"Column": need}, Detail: "no column " + need})
 		}
 	}
 	_, hasBirth := col["birth_date"]
 	_, hasExpected := col["expected_date"]
 	if !hasBirth && !hasExpected {
-		problems = append(problems, RowError{Line: 1, Field: "header", Detail: "no column birth_date or expected_date"})
+		problems = append(problems, RowError{Line: 1, Field: "header", Code: "no_column", Args: map[string]any{"Column": "birth_date"}, Detail: "no column birth_date or expected_date"})
 	}
 	if len(problems) > 0 {
 		return nil, problems, nil
@@ -97,7 +99,7 @@ func ParseImport(r io.Reader) ([]ImportRow, []RowError, error) {
 			break
 		}
 		if err != nil {
-			problems = append(problems, RowError{Line: line, Field: "row", Detail: err.Error()})
+			problems = append(problems, RowError{Line: line, Field: "row", Code: "csv", Detail: err.Error()})
 			if len(problems) > 1000 {
 				break
 			}
@@ -107,11 +109,11 @@ func ParseImport(r io.Reader) ([]ImportRow, []RowError, error) {
 			continue // a blank line
 		}
 		if len(rows) >= MaxImportRows {
-			problems = append(problems, RowError{Line: line, Field: "row", Detail: fmt.Sprintf("an import holds at most %d rows", MaxImportRows)})
+			problems = append(problems, RowError{Line: line, Field: "row", Code: "too_many", Args: map[string]any{"Max": MaxImportRows}, Detail: fmt.Sprintf("an import holds at most %d rows", MaxImportRows)})
 			break
 		}
 		if bad := oddCells(header, rec); bad != "" {
-			problems = append(problems, RowError{Line: line, Field: bad, Detail: "holds a NUL byte or is not valid UTF-8"})
+			problems = append(problems, RowError{Line: line, Field: bad, Code: "odd_bytes", Detail: "holds a NUL byte or is not valid UTF-8"})
 			continue
 		}
 		row := ImportRow{Line: line, Ref: get(rec, "ref"), LocationID: get(rec, "location"), Language: strings.ToLower(get(rec, "language")),
@@ -123,7 +125,7 @@ func ParseImport(r io.Reader) ([]ImportRow, []RowError, error) {
 			if v := get(rec, d.name); v != "" {
 				t, err := civil.Parse(v)
 				if err != nil {
-					problems = append(problems, RowError{Line: line, Field: d.name, Detail: err.Error()})
+					problems = append(problems, RowError{Line: line, Field: d.name, Code: "date", Detail: err.Error()})
 					continue
 				}
 				*d.dst = &t

@@ -16,6 +16,6 @@ const (
 // Limit records a problem with a list field longer than max.
 func (f *Fields) Limit(field string, n, max int) {
 	if n > max {
-		f.Add(field, "holds %d entries; at most %d", n, max)
+		f.Add(field, "too_many", "holds %d entries; at most %d", n, max)
 	}
 }

@@ -49,20 +49,20 @@ func (l *Location) Validate() error {
 	switch l.Kind {
 	case KindAZC, KindAC, KindNoodopvang, KindCrisisNoodopvang:
 	default:
-		f.Add("kind", "must be azc, ac, noodopvang or crisisnoodopvang")
+		f.Add("kind", "choice", "must be azc, ac, noodopvang or crisisnoodopvang")
 	}
 	validateName(&f, "name", l.Name)
 	if len(l.Municipality) > 200 {
-		f.Add("municipality", "is longer than 200 characters")
+		f.Add("municipality", "too_long_200", "is longer than 200 characters")
 	}
 	if l.OrganisationID == "" {
-		f.Add("organisation_id", "is required")
+		f.Add("organisation_id", "required", "is required")
 	}
 	for i, c := range l.Catchment {
 		if c == l.ID && c != "" {
-			f.Add(fmt.Sprintf("catchment[%d]", i), "a location cannot be in its own catchment")
+			f.Add(fmt.Sprintf("catchment[%d]", i), "own_catchment", "a location cannot be in its own catchment")
 		} else if slices.Index(l.Catchment, c) != i {
-			f.Add(fmt.Sprintf("catchment[%d]", i), "is listed twice")
+			f.Add(fmt.Sprintf("catchment[%d]", i), "twice", "is listed twice")
 		}
 	}
 	if l.Catchment == nil {
@@ -95,7 +95,7 @@ func (db *DB) noSessionsAhead(tx *gorm.DB, what, where string, args ...any) erro
 	}
 	e := &Error{Code: EConflict, Affected: ahead, Message: fmt.Sprintf("the %s is still needed by %d sessions ahead; re-plan, move or cancel them first", what, len(ahead))}
 	for _, s := range ahead {
-		e.Fields = append(e.Fields, FieldError{Field: "id", Detail: fmt.Sprintf("session %s (group %s, session %d)", s.ID, s.GroupID, s.Number)})
+		e.Fields = append(e.Fields, FieldError{Field: "id", Code: "used_by_session", Detail: fmt.Sprintf("session %s (group %s, session %d)", s.ID, s.GroupID, s.Number)})
 	}
 	return e
 }
@@ -120,7 +120,7 @@ func (db *DB) locationUnused(tx *gorm.DB, id string) error {
 	var f Fields
 	for _, h := range hubs {
 		if slices.Contains(h.Catchment, id) {
-			f.Add("id", "is in the catchment of %s (%s)", h.Name, h.ID)
+			f.Add("id", "in_catchment", "is in the catchment of %s (%s)", h.Name, h.ID)
 		}
 	}
 	if len(f.list) > 0 {
@@ -137,7 +137,7 @@ func (db *DB) checkLocationReferences(tx *gorm.DB, a Actor, l *Location) error {
 		return err
 	}
 	if !a.CanSeeOrganisation(l.OrganisationID) || !known {
-		f.Add("organisation_id", "unknown organisation %q", l.OrganisationID)
+		f.Add("organisation_id", "unknown", "unknown organisation %q", l.OrganisationID)
 	}
 	for i, c := range l.Catchment {
 		// A catchment names the same organisation's locations: each is planned on its own.
@@ -146,7 +146,7 @@ func (db *DB) checkLocationReferences(tx *gorm.DB, a Actor, l *Location) error {
 			return err
 		}
 		if !known {
-			f.Add(fmt.Sprintf("catchment[%d]", i), "unknown location %q of the organisation", c)
+			f.Add(fmt.Sprintf("catchment[%d]", i), "unknown", "unknown location %q of the organisation", c)
 		}
 	}
 	return f.Err()

@@ -101,22 +101,22 @@ func (tx *Tx) MoveBaby(a Actor, id, to string, date civil.Date, exceptionReason 
 func validateMove(tx *Tx, b *Baby, dest *Location, date civil.Date, exceptionReason string) error {
 	if date > tx.db.Today() {
 		return &Error{Code: EInvalid, Message: "the request has invalid fields",
-			Fields: []FieldError{{Field: "date", Detail: date.String() + " is in the future; record a move when it has happened"}}}
+			Fields: []FieldError{{Field: "date", Code: "date_future", Detail: date.String() + " is in the future; record a move when it has happened"}}}
 	}
 	if dest.ID == b.LocationID {
 		return &Error{Code: EUnprocessable, Message: "the baby already lives at this location",
-			Fields: []FieldError{{Field: "to_location_id", Detail: "is the baby's current location"}}}
+			Fields: []FieldError{{Field: "to_location_id", Code: "same_location", Detail: "is the baby's current location"}}}
 	}
 	if b.BirthDate == nil && b.ExpectedDate != nil && b.ExpectedDate.Sub(date) <= LateMoveDays && exceptionReason == "" {
 		return &Error{Code: EUnprocessable, Message: "a pregnant woman is not moved at 36 weeks or later without an agreed exception",
-			Fields: []FieldError{{Field: "exception_reason", Detail: "the pregnancy is 36 weeks or further along; give the reason agreed with GZA, the midwife and the woman"}}}
+			Fields: []FieldError{{Field: "exception_reason", Code: "exception_required", Detail: "the pregnancy is 36 weeks or further along; give the reason agreed with GZA, the midwife and the woman"}}}
 	}
 	if len(exceptionReason) > 500 {
-		return &Error{Code: EInvalid, Message: "the request has invalid fields", Fields: []FieldError{{Field: "exception_reason", Detail: "is longer than 500 characters"}}}
+		return &Error{Code: EInvalid, Message: "the request has invalid fields", Fields: []FieldError{{Field: "exception_reason", Code: "too_long_500", Detail: "is longer than 500 characters"}}}
 	}
 	if b.BirthDate != nil && date < *b.BirthDate {
 		return &Error{Code: EUnprocessable, Message: "a move cannot be dated before the birth",
-			Fields: []FieldError{{Field: "date", Detail: "is before the birth date"}}}
+			Fields: []FieldError{{Field: "date", Code: "before_birth", Detail: "is before the birth date"}}}
 	}
 	var last Move
 	if err := tx.g.Where("baby_id = ?", b.ID).Order("date DESC, created_at DESC").Limit(1).Find(&last).Error; err != nil {
@@ -124,7 +124,7 @@ func validateMove(tx *Tx, b *Baby, dest *Location, date civil.Date, exceptionRea
 	}
 	if last.ID != "" && date < last.Date {
 		return &Error{Code: EUnprocessable, Message: "moves are recorded in date order",
-			Fields: []FieldError{{Field: "date", Detail: "is before the previous move on " + last.Date.String()}}}
+			Fields: []FieldError{{Field: "date", Code: "before_previous_move", Args: map[string]any{"Date": last.Date}, Detail: "is before the previous move on " + last.Date.String()}}}
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ type Organisation struct {
 func (o *Organisation) Validate() error {
 	var f Fields
 	if o.Kind != KindGGD && o.Kind != KindJGZ {
-		f.Add("kind", "must be ggd or jgz")
+		f.Add("kind", "choice", "must be ggd or jgz")
 	}
 	validateName(&f, "name", o.Name)
 	validateEmail(&f, "contact_email", o.ContactEmail)
@@ -44,11 +44,11 @@ func (o *Organisation) Validate() error {
 func validateName(f *Fields, field, v string) {
 	switch {
 	case strings.TrimSpace(v) == "":
-		f.Add(field, "is required")
+		f.Add(field, "required", "is required")
 	case len(v) > 200:
-		f.Add(field, "is longer than 200 characters")
+		f.Add(field, "too_long_200", "is longer than 200 characters")
 	case strings.ContainsAny(v, "\r\n\x00"):
-		f.Add(field, "must be one line")
+		f.Add(field, "one_line", "must be one line")
 	}
 }
 
@@ -58,7 +58,7 @@ func validateEmail(f *Fields, field, v string) {
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != v {
-		f.Add(field, "is not an email address")
+		f.Add(field, "email", "is not an email address")
 	}
 }
 

@@ -58,7 +58,7 @@ func wrapWrite(err error, what, field string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return &Error{Code: EConflict, Message: what + " already exists", Fields: []FieldError{{Field: field, Detail: "is already taken"}}}
+		return &Error{Code: EConflict, Message: what + " already exists", Fields: []FieldError{{Field: field, Code: "taken", Detail: "is already taken"}}}
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return Errorf(EConflict, "%s is still referenced by other records", what)
 	}

@@ -35,7 +35,7 @@ func (r *Room) Validate() error {
 	f.Limit("closures", len(r.Closures), MaxRanges)
 	validateName(&f, "name", r.Name)
 	if r.Capacity < 1 || r.Capacity > 500 {
-		f.Add("capacity", "must be between 1 and 500 people")
+		f.Add("capacity", "range_1_500", "must be between 1 and 500 people")
 	}
 	f.AddIndexed("opening_hours", civil.ValidateWeekly(r.OpeningHours))
 	f.AddIndexed("closures", civil.ValidateRanges(r.Closures))

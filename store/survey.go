@@ -68,40 +68,40 @@ func (r *SurveyResponse) Validate(locations []Location) error {
 	switch r.Interested {
 	case InterestYes, InterestNo, InterestMaybe:
 	default:
-		f.Add("interested", "must be yes, no or maybe")
+		f.Add("interested", "choice", "must be yes, no or maybe")
 	}
 	if r.LocationIDs == nil {
 		r.LocationIDs = []string{}
 	}
 	for i, id := range r.LocationIDs {
 		if !slices.ContainsFunc(locations, func(l Location) bool { return l.ID == id }) {
-			f.Add(fmt.Sprintf("location_ids[%d]", i), "is not a location the organisation serves")
+			f.Add(fmt.Sprintf("location_ids[%d]", i), "not_served", "is not a location the organisation serves")
 		}
 	}
 	if r.Interested == InterestYes || r.Interested == InterestMaybe {
 		if len(r.LocationIDs) == 0 {
-			f.Add("location_ids", "choose at least one location")
+			f.Add("location_ids", "choose_location", "choose at least one location")
 		}
 		if !quarterPattern.MatchString(r.StartQuarter) {
-			f.Add("start_quarter", "choose the quarter you could start, such as 2027-Q2")
+			f.Add("start_quarter", "choose_quarter", "choose the quarter you could start, such as 2027-Q2")
 		}
 	} else if r.StartQuarter != "" && !quarterPattern.MatchString(r.StartQuarter) {
-		f.Add("start_quarter", "must be a quarter such as 2027-Q2")
+		f.Add("start_quarter", "quarter", "must be a quarter such as 2027-Q2")
 	}
 	if r.TrainedFacilitators < 0 || r.TrainedFacilitators > 500 {
-		f.Add("trained_facilitators", "must be from 0 to 500")
+		f.Add("trained_facilitators", "range_0_500", "must be from 0 to 500")
 	}
 	if r.ToTrain < 0 || r.ToTrain > 500 {
-		f.Add("to_train", "must be from 0 to 500")
+		f.Add("to_train", "range_0_500", "must be from 0 to 500")
 	}
 	validateName(&f, "contact_name", r.ContactName)
 	if strings.TrimSpace(r.ContactEmail) == "" {
-		f.Add("contact_email", "is required")
+		f.Add("contact_email", "required", "is required")
 	} else {
 		validateEmail(&f, "contact_email", r.ContactEmail)
 	}
 	if len(r.Remarks) > 2000 {
-		f.Add("remarks", "is longer than 2000 characters")
+		f.Add("remarks", "too_long_2000", "is longer than 2000 characters")
 	}
 	return f.Err()
 }
@@ -115,10 +115,10 @@ func (db *DB) CreateSurvey(ctx context.Context, a Actor, s *Survey, organisation
 	f.Limit("organisation_ids", len(organisationIDs), MaxSurveyInvitations)
 	validateName(&f, "title", s.Title)
 	if s.Deadline < s.OpensOn {
-		f.Add("deadline", "is before opens_on")
+		f.Add("deadline", "before_opens", "is before opens_on")
 	}
 	if s.Deadline < db.Today() {
-		f.Add("deadline", "is in the past")
+		f.Add("deadline", "past", "is in the past")
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (db *DB) CreateSurvey(ctx context.Context, a Actor, s *Survey, organisation
 				return err
 			}
 			if !known {
-				f.Add(fmt.Sprintf("organisation_ids[%d]", i), "unknown organisation %q", id)
+				f.Add(fmt.Sprintf("organisation_ids[%d]", i), "unknown", "unknown organisation %q", id)
 			}
 		}
 		if err := f.Err(); err != nil {

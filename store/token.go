@@ -76,7 +76,7 @@ func newSecret(prefix string) string {
 func (db *DB) CreateToken(ctx context.Context, t *Token) (string, error) {
 	var f Fields
 	if !t.Role.Valid() {
-		f.Add("role", "must be admin, coordinator, nurse or location")
+		f.Add("role", "choice", "must be admin, coordinator, nurse or location")
 	}
 	if err := f.Err(); err != nil {
 		return "", err
@@ -118,7 +118,7 @@ func fieldErr(field, detail string, cause error) error {
 	if ErrorCode(cause) != ENotFound {
 		return cause
 	}
-	return &Error{Code: EInvalid, Message: detail, Fields: []FieldError{{Field: field, Detail: cause.Error()}}}
+	return &Error{Code: EInvalid, Message: detail, Fields: []FieldError{{Field: field, Code: "unknown", Detail: cause.Error()}}}
 }
 
 // Authenticate returns the actor of a bearer token secret.

@@ -33,11 +33,11 @@ func newPages() *pages {
 	for _, l := range []string{"nl", "en"} {
 		p.sets[l] = map[string]*template.Template{}
 		for _, n := range names {
-			if n == "templates/layout.html" {
+			if n == "templates/layout.html" || n == "templates/partials.html" {
 				continue
 			}
 			t := template.Must(template.New("").Funcs(pageFuncs(l)).
-				ParseFS(templateFiles, "templates/layout.html", n))
+				ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", n))
 			p.sets[l][n[len("templates/"):len(n)-len(".html")]] = t
 		}
 	}

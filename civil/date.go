@@ -8,6 +8,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Amsterdam must resolve on machines without zoneinfo.
 )
@@ -185,3 +187,33 @@ type Range struct {
 
 // Contains reports whether d lies in the range, both ends included.
 func (r Range) Contains(d Date) bool { return d >= r.From && d <= r.To }
+
+// ParseDutch reads a date as people type it in the Netherlands, dd-mm-jjjj
+// (also with / or . and without leading zeros), or as YYYY-MM-DD (what a
+// date field and a spreadsheet's ISO column send); impossible dates are
+// rejected.
+func ParseDutch(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	if d, err := Parse(s); err == nil {
+		return d, nil
+	}
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '/' || r == '.' })
+	if len(parts) == 3 && len(parts[2]) == 4 && len(parts[0]) <= 2 && len(parts[1]) <= 2 {
+		day, err1 := strconv.Atoi(parts[0])
+		month, err2 := strconv.Atoi(parts[1])
+		year, err3 := strconv.Atoi(parts[2])
+		if err1 == nil && err2 == nil && err3 == nil && month >= 1 && month <= 12 && day >= 1 {
+			d := New(year, time.Month(month), day)
+			if _, m, dd := d.Parts(); m == time.Month(month) && dd == day {
+				return d, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("%q is not a date (dd-mm-jjjj or YYYY-MM-DD)", s)
+}
+
+// Dutch writes the date as people in the Netherlands type it: 09-02-2027.
+func (d Date) Dutch() string {
+	y, m, day := d.Parts()
+	return fmt.Sprintf("%02d-%02d-%04d", day, m, y)
+}

@@ -59,3 +59,8 @@ func Age(lang string, days int) string {
 	}
 	return Count(lang, "age.months", days*12/365, nil)
 }
+
+// Common are the languages families at COA locations speak most, for the
+// pages' choice lists (ISO 639 codes; Dari is prs). A record may hold another.
+var Common = []string{"ar", "ti", "prs", "fa", "ps", "so", "tr", "ku", "ckb", "am", "om", "uk", "ru", "ka", "hy", "az",
+	"sq", "ur", "bn", "ta", "en", "fr", "es", "pt", "sw", "ln", "wo", "ha", "yo", "ig", "zh", "vi", "mn", "ne", "nl"}

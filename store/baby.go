@@ -262,12 +262,63 @@ func (db *DB) Baby(ctx context.Context, a Actor, id string) (*Baby, error) {
 	return out, err
 }
 
-// BabyFilter selects baby records; Ref makes the list a search.
+// BabyFilter selects baby records; Ref makes the list a search (an exact
+// ref, or with RefPrefix every ref that starts with it). BornFrom and BornTo
+// select by birth date (inclusive), Expected the pregnancies. Grouped is
+// "yes" for the babies in a group now, "no" for those in none; GroupID one
+// group's members.
 type BabyFilter struct {
 	LocationID string
 	Status     BabyStatus
 	Ref        string
+	RefPrefix  bool
+	BornFrom   *civil.Date
+	BornTo     *civil.Date
+	Expected   bool
+	Grouped    string
+	GroupID    string
 	Page
+}
+
+// where narrows q to the filter.
+func (f BabyFilter) where(q *gorm.DB) *gorm.DB {
+	if f.LocationID != "" {
+		q = q.Where("location_id = ?", f.LocationID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	switch {
+	case f.Ref != "" && f.RefPrefix:
+		q = q.Where("ref LIKE ? ESCAPE '\\'", likePrefix(f.Ref))
+	case f.Ref != "":
+		q = q.Where("ref = ?", f.Ref)
+	}
+	if f.Expected {
+		q = q.Where("birth_date IS NULL")
+	}
+	if f.BornFrom != nil {
+		q = q.Where("birth_date >= ?", *f.BornFrom)
+	}
+	if f.BornTo != nil {
+		q = q.Where("birth_date <= ?", *f.BornTo)
+	}
+	const current = "SELECT baby_id FROM group_members WHERE left_on IS NULL"
+	switch {
+	case f.GroupID != "":
+		q = q.Where("id IN ("+current+" AND group_id = ?)", f.GroupID)
+	case f.Grouped == "yes":
+		q = q.Where("id IN (" + current + ")")
+	case f.Grouped == "no":
+		q = q.Where("id NOT IN (" + current + ")")
+	}
+	return q
+}
+
+// likePrefix is s as a LIKE pattern matching what starts with it.
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+	return r.Replace(s) + "%"
 }
 
 // Babies lists baby records and logs one row per record returned.
@@ -285,16 +336,7 @@ func (db *DB) Babies(ctx context.Context, a Actor, f BabyFilter) ([]Baby, int64,
 	)
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		// An arriving record shows in the arrivals until it is accepted.
-		q := a.scopeOrganisation(tx.Model(&Baby{}), "organisation_id").Where("ref <> ''")
-		if f.LocationID != "" {
-			q = q.Where("location_id = ?", f.LocationID)
-		}
-		if f.Status != "" {
-			q = q.Where("status = ?", f.Status)
-		}
-		if f.Ref != "" {
-			q = q.Where("ref = ?", f.Ref)
-		}
+		q := f.where(a.scopeOrganisation(tx.Model(&Baby{}), "organisation_id").Where("ref <> ''"))
 		var err error
 		items, total, err = page[Baby](q, f.Page, "ref, id", "babies")
 		if err != nil {

@@ -341,3 +341,44 @@ func (tx *Tx) CreatePlanRun(r *PlanRun) error {
 	r.ID, r.At = NewID("run"), tx.Now()
 	return wrapWrite(tx.g.Create(r).Error, "plan run", "id")
 }
+
+// GroupChoices lists the running groups a coordinator may pick from, by name:
+// no members, so reading them reads no baby record.
+func (db *DB) GroupChoices(ctx context.Context, a Actor) ([]Group, error) {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
+		return nil, err
+	}
+	var out []Group
+	err := a.scopeOrganisation(db.gorm.WithContext(ctx).Where("ended_on IS NULL"), "organisation_id").Order("name, id").Find(&out).Error
+	return out, wrapRead(err, "groups")
+}
+
+// CurrentGroups maps each of babyIDs that is in a group now to that group.
+// The caller has read (and audited) the babies.
+func (db *DB) CurrentGroups(ctx context.Context, babyIDs []string) (map[string]Group, error) {
+	out := map[string]Group{}
+	if len(babyIDs) == 0 {
+		return out, nil
+	}
+	var ms []GroupMember
+	g := db.gorm.WithContext(ctx)
+	if err := g.Where("baby_id IN ? AND left_on IS NULL", babyIDs).Find(&ms).Error; err != nil {
+		return nil, wrapRead(err, "memberships")
+	}
+	ids := make([]string, 0, len(ms))
+	for _, m := range ms {
+		ids = append(ids, m.GroupID)
+	}
+	var groups []Group
+	if err := g.Where("id IN ?", nonEmpty(ids)).Find(&groups).Error; err != nil {
+		return nil, wrapRead(err, "groups")
+	}
+	byID := map[string]Group{}
+	for _, gr := range groups {
+		byID[gr.ID] = gr
+	}
+	for _, m := range ms {
+		out[m.BabyID] = byID[m.GroupID]
+	}
+	return out, nil
+}

@@ -6,10 +6,12 @@ package pagetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +60,30 @@ func Do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 	if err := chromedp.Do(tctx, steps...); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
+}
+
+// Value is the value of the form field matching css.
+func Value(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, chromedp.Value(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("value of %s: %v", css, err)
+	}
+	return v
+}
+
+// FirstOption is the value of the first option of a select that has one.
+func FirstOption(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(`[...document.querySelector(%s).options].map(o => o.value).find(v => v) || ""`, strconv.Quote(css))))
+	if err != nil {
+		t.Fatalf("options of %s: %v", css, err)
+	}
+	return v
 }
 
 // Text returns the text content of the first element matching the CSS selector.
@@ -116,6 +142,48 @@ func CheckAccessibility(t *testing.T, ctx context.Context) {
 		}
 		t.Errorf("WCAG violation %s: %s at %s", v.ID, v.Help, strings.Join(targets, ", "))
 	}
+}
+
+// Shots saves full-page screenshots of the current page at 1280 and 375 px
+// wide into $COPLAN_SCREENSHOTS (make screenshots sets it), and checks at
+// 375 px that nothing makes the page scroll sideways. Without the variable it
+// only checks the width.
+func Shots(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("COPLAN_SCREENSHOTS")
+	for _, width := range []int64{375, 1280} {
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if _, err := chromedp.Run(tctx, chromedp.EmulateViewport(width, 800)); err != nil {
+			cancel()
+			t.Fatalf("viewport %d: %v", width, err)
+		}
+		if width == 375 {
+			wide, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+			if err != nil {
+				cancel()
+				t.Fatalf("width check: %v", err)
+			}
+			if wide {
+				over, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className).join(", ")`))
+				t.Errorf("%s scrolls sideways at 375 px (too wide: %s)", name, over)
+			}
+		}
+		if dir != "" {
+			png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100)) // 100: PNG, lossless
+			if err != nil {
+				cancel()
+				t.Fatalf("screenshot: %v", err)
+			}
+			_ = os.MkdirAll(dir, 0o755)
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, width)), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cancel()
+	}
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, _ = chromedp.Run(tctx, chromedp.EmulateViewport(1280, 900))
 }
 
 // Screenshot saves a full-page PNG under artifacts/ (kept by CI) and returns its path.

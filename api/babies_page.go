@@ -473,3 +473,57 @@ func (s *Server) babyJoin(c *gin.Context) {
 	}
 	done(c, "/groups/"+url.PathEscape(group), "member_added")
 }
+
+// babiesExport hands out the list as the filters select it, every page at
+// once: CSV for Excel (or plain with ?excel=0), or an Excel workbook. Each
+// record is audited as exported.
+func (s *Server) babiesExport(c *gin.Context) {
+	if !s.coordinatorOnly(c) {
+		return
+	}
+	ctx, a := c.Request.Context(), actor(c)
+	f, _ := s.babyFilter(c)
+	f.Export = true
+	babies, _, err := s.db.Babies(ctx, a, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	locs, _, err := s.choices(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rows, err := s.babyRows(c, babies, locs)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ids := make([]string, len(babies))
+	for i, b := range babies {
+		ids[i] = b.ID
+	}
+	groups, err := s.db.CurrentGroups(ctx, ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	l := lang(c)
+	sh := &sheet{name: "babies", cols: []string{"ref", "birth_date", "expected_date", "location_id", "location", "language", "language_name",
+		"status", "status_name", "group_id", "group", "left_reason", "left_on"}}
+	for _, r := range rows {
+		b := r.Baby
+		g := groups[b.ID]
+		reason := ""
+		if b.LeftReason != "" {
+			reason = translate(l, "leftreason."+string(b.LeftReason))
+		}
+		sh.add(b.Ref, b.BirthDate, b.ExpectedDate, b.LocationID, r.Location, b.Language, r.Language,
+			string(b.Status), translate(l, "babystatus."+string(b.Status)), g.ID, g.Name, reason, b.LeftOn)
+	}
+	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
+		writeXLSX(c, sh)
+		return
+	}
+	writeCSV(c, sh)
+}

@@ -1,13 +1,12 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/messages"
 	"github.com/coplan/coplan/planner"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
@@ -58,27 +57,16 @@ func (s *Server) getCapacity(c *gin.Context) {
 		return
 	}
 	if strings.HasSuffix(c.FullPath(), ".csv") {
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="capacity.csv"`)
-		w := csv.NewWriter(c.Writer)
-		_ = w.Write([]string{"organisation_id", "period", "start", "end", "participants", "groups_starting", "groups_running", "sessions",
-			"facilitator_hours", "lead_hours", "room_hours", "interpreter_hours", "supply_facilitator_hours", "supply_lead_hours",
-			"supply_room_hours", "utilisation", "shortfall"})
-		num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-		for _, o := range f.Organisations {
-			for _, p := range o.Periods {
-				var interp []string
-				for l, h := range p.InterpreterHours {
-					interp = append(interp, l+"="+num(h))
-				}
-				sort.Strings(interp)
-				_ = w.Write([]string{o.OrganisationID, p.Period, p.Start.String(), p.End.String(), num(p.Participants),
-					strconv.Itoa(p.GroupsStarting), strconv.Itoa(p.GroupsRunning), strconv.Itoa(p.Sessions), num(p.FacilitatorHours),
-					num(p.LeadHours), num(p.RoomHours), strings.Join(interp, " "), num(p.SupplyFacilitatorHours), num(p.SupplyLeadHours),
-					num(p.SupplyRoomHours), num(p.Utilisation), strings.Join(p.Shortfall, " ")})
-			}
+		orgs, _, err := s.db.Organisations(c.Request.Context(), actor(c), store.Page{Limit: 500})
+		if err != nil {
+			s.fail(c, err)
+			return
 		}
-		w.Flush()
+		names := map[string]string{}
+		for _, o := range orgs {
+			names[o.ID] = o.Name
+		}
+		writeCSV(c, capacitySheet(lang(c), f, names))
 		return
 	}
 	c.JSON(http.StatusOK, f)
@@ -156,4 +144,32 @@ func (r *whatIfRequest) limits(f *store.Fields) {
 	if r.Catchment != nil {
 		f.Limit("catchment.location_ids", len(r.Catchment.LocationIDs), store.MaxCatchment)
 	}
+}
+
+// capacitySheet is the forecast as a table, a row per organisation and period.
+func capacitySheet(l string, f *planner.Forecast, names map[string]string) *sheet {
+	sh := &sheet{name: "capacity", cols: []string{"organisation_id", "organisation", "period", "start", "end", "participants", "groups_starting",
+		"groups_running", "sessions", "facilitator_hours", "lead_hours", "room_hours", "interpreter_hours", "supply_facilitator_hours",
+		"supply_lead_hours", "supply_room_hours", "utilisation", "shortfall"}}
+	for _, o := range f.Organisations {
+		for _, p := range o.Periods {
+			var interp []string
+			for _, code := range sortedLanguages(p.InterpreterHours) {
+				interp = append(interp, messages.LanguageName(l, code)+" "+messages.Number(l, p.InterpreterHours[code], 1))
+			}
+			sh.add(o.OrganisationID, names[o.OrganisationID], p.Period, p.Start, p.End, p.Participants, p.GroupsStarting, p.GroupsRunning, p.Sessions,
+				p.FacilitatorHours, p.LeadHours, p.RoomHours, strings.Join(interp, "; "), p.SupplyFacilitatorHours, p.SupplyLeadHours,
+				p.SupplyRoomHours, p.Utilisation, strings.Join(p.Shortfall, " "))
+		}
+	}
+	return sh
+}
+
+func sortedLanguages(m map[string]float64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -30,7 +30,10 @@ func TestCapacityThroughTheAPI(t *testing.T) {
 		}
 		problem(t, e.do("GET", "/api/v1/capacity?period=year", coord, nil), 400, "period")
 		problem(t, e.do("GET", "/api/v1/capacity?from=2027-02-30", coord, nil), 400, "from")
-		if a := e.do("GET", "/api/v1/capacity.csv", coord, nil); !strings.HasPrefix(string(a.body), "organisation_id,period,") {
+		if a := e.do("GET", "/api/v1/capacity.csv?excel=0", coord, nil); !strings.HasPrefix(string(a.body), "organisation_id,organisation,period,") {
+			t.Fatalf("CSV: %.200s", a.body)
+		}
+		if a := e.do("GET", "/api/v1/capacity.csv", coord, nil); !strings.HasPrefix(string(a.body), "\ufeffOrganisatie-id;Organisatie;Periode;") || strings.Contains(string(a.body), "csv.") {
 			t.Fatalf("CSV: %.200s", a.body)
 		}
 		// A what-if with ten more facilitators raises supply and stores nothing.

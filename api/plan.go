@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -158,15 +157,14 @@ func (s *Server) interpreterNeeds(c *gin.Context) {
 		return
 	}
 	if strings.HasSuffix(c.FullPath(), ".csv") {
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="interpreter-needs.csv"`)
-		w := csv.NewWriter(c.Writer)
-		_ = w.Write([]string{"session_id", "group_id", "number", "start", "end", "location", "room", "languages", "families"})
+		l := lang(c)
+		sh := &sheet{name: "interpreter-needs", cols: []string{"session_id", "group_id", "group", "number", "start", "end", "location", "room",
+			"languages", "language_names", "families"}}
 		for _, n := range needs {
-			_ = w.Write([]string{n.SessionID, n.GroupID, strconv.Itoa(n.Number), n.Start.Format(time.RFC3339), n.End.Format(time.RFC3339),
-				csvSafe(n.LocationName), csvSafe(n.RoomName), strings.Join(n.Languages, " "), strconv.Itoa(n.Families)})
+			codes, names := languageWords(l, n.Languages)
+			sh.add(n.SessionID, n.GroupID, n.GroupName, n.Number, n.Start, n.End, n.LocationName, n.RoomName, codes, names, n.Families)
 		}
-		w.Flush()
+		writeCSV(c, sh)
 		return
 	}
 	c.JSON(http.StatusOK, list[store.InterpreterNeed]{needs, int64(len(needs))})

@@ -107,18 +107,22 @@ func TestPlanThroughTheAPI(t *testing.T) {
 			t.Fatalf("cancel: %d %s", a.status, a.body)
 		}
 
-		a = e.do("GET", "/api/v1/interpreter-needs.csv?from=2027-01-01&to=2028-06-01", coord, nil)
+		a = e.do("GET", "/api/v1/interpreter-needs.csv?from=2027-01-01&to=2028-06-01&excel=0", coord, nil)
 		rows, err := csv.NewReader(strings.NewReader(string(a.body))).ReadAll()
-		if a.status != 200 || err != nil || len(rows) < 2 || rows[0][0] != "session_id" {
+		if a.status != 200 || err != nil || len(rows) < 2 || rows[0][0] != "session_id" || rows[0][2] != "group" || rows[0][9] != "language_names" {
 			t.Fatalf("interpreter needs CSV: %d %v\n%s", a.status, err, a.body)
 		}
 		if !strings.HasPrefix(a.header.Get("Content-Type"), "text/csv") {
 			t.Fatalf("CSV content type %q", a.header.Get("Content-Type"))
 		}
 		for _, r := range rows[1:] {
-			if r[7] == "" {
-				t.Fatalf("a row without languages: %v", r)
+			if r[8] == "" || r[9] == "" || r[2] == "" {
+				t.Fatalf("a row without languages in codes and words, or without the group's name: %v", r)
 			}
+		}
+		// For Excel: semicolons, a byte-order mark and Dutch headers.
+		if a := e.do("GET", "/api/v1/interpreter-needs.csv?from=2027-01-01&to=2028-06-01", coord, nil); !strings.HasPrefix(string(a.body), "\ufeffBijeenkomst-id;Groep-id;Groep;") {
+			t.Fatalf("Excel CSV: %.120s", a.body)
 		}
 	})
 }

@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	e.POST("/logout", s.sameOrigin, s.pageAuth(), s.logout)
 	e.GET("/", s.pageAuth(), s.home)
 	e.GET("/babies", s.pageAuth(), s.babiesPage)
+	e.GET("/babies.csv", s.pageAuth(), s.babiesExport)
+	e.GET("/babies.xlsx", s.pageAuth(), s.babiesExport)
 	e.GET("/babies/new", s.pageAuth(), s.babyNewPage)
 	e.POST("/babies/new", s.sameOrigin, s.pageAuth(), s.babyCreate)
 	e.GET("/babies/:id", s.pageAuth(), s.babyPage)

@@ -95,7 +95,7 @@ func TestSurveyLinksAndCSRF(t *testing.T) {
 		if a := e.do("GET", "/surveys/"+surveyID, coord, nil); a.status != 403 {
 			t.Fatalf("a coordinator on the results page: %d", a.status)
 		}
-		if a := e.do("GET", "/api/v1/surveys/"+surveyID+"/responses.csv", e.admin, nil); !strings.HasPrefix(string(a.body), "organisation_id,") || !strings.Contains(string(a.body), ",no,") {
+		if a := e.do("GET", "/api/v1/surveys/"+surveyID+"/responses.csv", e.admin, nil); !strings.HasPrefix(string(a.body), "\ufeffOrganisatie-id;") || !strings.Contains(string(a.body), ";no;Nee;") || strings.Contains(string(a.body), "csv.") {
 			t.Fatalf("CSV: %s", a.body)
 		}
 	})

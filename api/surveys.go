@@ -1,11 +1,8 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/survey"
@@ -66,25 +63,7 @@ func (s *Server) listResponses(c *gin.Context) {
 		return
 	}
 	if strings.HasSuffix(c.FullPath(), ".csv") {
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="survey-responses.csv"`)
-		w := csv.NewWriter(c.Writer)
-		_ = w.Write([]string{"organisation_id", "organisation", "invited_on", "interested", "location_ids", "start_quarter",
-			"trained_facilitators", "to_train", "contact_name", "contact_email", "remarks", "answered_at", "failed_mails"})
-		for _, r := range rows {
-			rec := []string{r.OrganisationID, csvSafe(r.OrganisationName), "", "", "", "", "", "", "", "", "", "", strconv.Itoa(r.FailedMails)}
-			if r.InvitedOn != nil {
-				rec[2] = r.InvitedOn.String()
-			}
-			if a := r.Response; a != nil {
-				rec[3], rec[4], rec[5] = a.Interested, strings.Join(a.LocationIDs, " "), a.StartQuarter
-				rec[6], rec[7] = strconv.Itoa(a.TrainedFacilitators), strconv.Itoa(a.ToTrain)
-				rec[8], rec[9], rec[10] = csvSafe(a.ContactName), csvSafe(a.ContactEmail), csvSafe(a.Remarks)
-				rec[11] = a.AnsweredAt.Format(time.RFC3339)
-			}
-			_ = w.Write(rec)
-		}
-		w.Flush()
+		writeCSV(c, responseSheet(lang(c), rows))
 		return
 	}
 	c.JSON(http.StatusOK, list[store.ResponseRow]{rows, int64(len(rows))})
@@ -135,4 +114,19 @@ func (r *surveyRequest) limits(f *store.Fields) {
 
 func (r *responseRequest) limits(f *store.Fields) {
 	f.Limit("location_ids", count(r.LocationIDs), store.MaxSurveyLocations)
+}
+
+// responseSheet is a survey round's answers, a row per invited organisation.
+func responseSheet(l string, rows []store.ResponseRow) *sheet {
+	sh := &sheet{name: "survey-responses", cols: []string{"organisation_id", "organisation", "invited_on", "interested", "interested_name",
+		"location_ids", "start_quarter", "trained_facilitators", "to_train", "contact_name", "contact_email", "remarks", "answered_at", "failed_mails"}}
+	for _, r := range rows {
+		cells := []any{r.OrganisationID, r.OrganisationName, r.InvitedOn, "", "", "", "", nil, nil, "", "", "", nil, r.FailedMails}
+		if a := r.Response; a != nil {
+			cells[3], cells[4], cells[5], cells[6] = a.Interested, translate(l, "survey."+a.Interested), strings.Join(a.LocationIDs, " "), a.StartQuarter
+			cells[7], cells[8], cells[9], cells[10], cells[11], cells[12] = a.TrainedFacilitators, a.ToTrain, a.ContactName, a.ContactEmail, a.Remarks, a.AnsweredAt
+		}
+		sh.add(cells...)
+	}
+	return sh
 }

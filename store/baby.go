@@ -277,8 +277,13 @@ type BabyFilter struct {
 	Expected   bool
 	Grouped    string
 	GroupID    string
+	// Export lists every match (at most MaxExport) and audits it as an export.
+	Export bool
 	Page
 }
+
+// MaxExport bounds one export of baby records.
+const MaxExport = 100000
 
 // where narrows q to the filter.
 func (f BabyFilter) where(q *gorm.DB) *gorm.DB {
@@ -324,7 +329,10 @@ func likePrefix(s string) string {
 // Babies lists baby records and logs one row per record returned.
 func (db *DB) Babies(ctx context.Context, a Actor, f BabyFilter) ([]Baby, int64, error) {
 	action := ActionList
-	if f.Ref != "" {
+	switch {
+	case f.Export:
+		action, f.Page = ActionExport, Page{Limit: MaxExport}
+	case f.Ref != "":
 		action = ActionSearch
 	}
 	if err := db.RequireBabyAccess(ctx, a, action, ""); err != nil {

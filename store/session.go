@@ -307,6 +307,7 @@ func (db *DB) GroupMembers(ctx context.Context, a Actor, id string) ([]Member, e
 type InterpreterNeed struct {
 	SessionID    string    `json:"session_id"`
 	GroupID      string    `json:"group_id"`
+	GroupName    string    `json:"group_name"`
 	Number       int       `json:"number"`
 	Start        time.Time `json:"start"`
 	End          time.Time `json:"end"`
@@ -333,6 +334,14 @@ func (db *DB) InterpreterNeeds(ctx context.Context, a Actor, from, to time.Time)
 	if err := g.Find(&rooms).Error; err != nil {
 		return nil, err
 	}
+	var groups []Group
+	if err := g.Select("id", "name").Find(&groups).Error; err != nil {
+		return nil, err
+	}
+	groupName := map[string]string{}
+	for _, gr := range groups {
+		groupName[gr.ID] = gr.Name
+	}
 	locName, roomName := map[string]string{}, map[string]string{}
 	for _, l := range locs {
 		locName[l.ID] = l.Name
@@ -345,7 +354,7 @@ func (db *DB) InterpreterNeeds(ctx context.Context, a Actor, from, to time.Time)
 		if s.Status == SessionCancelled || len(s.InterpreterLanguages) == 0 {
 			continue
 		}
-		out = append(out, InterpreterNeed{SessionID: s.ID, GroupID: s.GroupID, Number: s.Number, Start: s.StartsAt, End: s.EndsAt,
+		out = append(out, InterpreterNeed{SessionID: s.ID, GroupID: s.GroupID, GroupName: groupName[s.GroupID], Number: s.Number, Start: s.StartsAt, End: s.EndsAt,
 			LocationID: s.LocationID, LocationName: locName[s.LocationID], RoomID: s.RoomID, RoomName: roomName[s.RoomID],
 			Languages: s.InterpreterLanguages, Families: s.Families})
 	}

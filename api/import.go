@@ -10,25 +10,23 @@ import (
 // importLimit is the body limit of a CSV import (100,000 rows are about 5 MB).
 const importLimit = 32 << 20
 
-// importBabies takes a coordinator's spreadsheet as CSV, all or nothing.
+// importBabies takes a coordinator's spreadsheet as CSV, all or nothing:
+// every problem of every row at once, or every row stored. With
+// ?mode=update a known ref updates its record.
 func (s *Server) importBabies(c *gin.Context) {
-	rows, problems, err := store.ParseImport(c.Request.Body)
-	if err != nil {
-		if isTooLarge(err) {
-			s.fail(c, &store.Error{Code: codeTooLarge, Message: "the file is larger than 32 MiB"})
-			return
-		}
-		s.fail(c, invalid("body", "could not be read as CSV"))
+	opt := store.ImportOptions{}
+	switch c.Query("mode") {
+	case "", "new":
+	case "update":
+		opt.Update = true
+	default:
+		s.fail(c, invalid("mode", "must be new or update"))
 		return
 	}
-	if len(problems) > 0 {
-		var f store.Fields
-		for _, p := range problems {
-			f.Add("rows["+itoa(p.Line)+"]."+p.Field, p.Code, "%s", p.Detail)
-		}
-		s.fail(c, f.Err())
+	res, err := s.db.ImportFile(c.Request.Context(), actor(c), c.Request.Body, opt)
+	if err != nil && isTooLarge(err) {
+		s.fail(c, &store.Error{Code: codeTooLarge, Message: "the file is larger than 32 MiB"})
 		return
 	}
-	n, err := s.db.ImportBabies(c.Request.Context(), actor(c), rows, nil)
-	s.reply(c, http.StatusCreated, gin.H{"imported": n}, err)
+	s.reply(c, http.StatusCreated, gin.H{"imported": res.Created + res.Updated, "created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged}, err)
 }

@@ -64,3 +64,29 @@ func Age(lang string, days int) string {
 // pages' choice lists (ISO 639 codes; Dari is prs). A record may hold another.
 var Common = []string{"ar", "ti", "prs", "fa", "ps", "so", "tr", "ku", "ckb", "am", "om", "uk", "ru", "ka", "hy", "az",
 	"sq", "ur", "bn", "ta", "en", "fr", "es", "pt", "sw", "ln", "wo", "ha", "yo", "ig", "zh", "vi", "mn", "ne", "nl"}
+
+// LanguageCode finds the code of a language named in Dutch or English, or
+// given as its code: "Arabisch", "arabic" and "ar" are all "ar". It reports
+// false for a name it does not know.
+func LanguageCode(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", true
+	}
+	for _, code := range Common {
+		if s == code {
+			return code, true
+		}
+	}
+	for _, code := range Common {
+		for _, l := range Languages {
+			if strings.ToLower(LanguageName(l, code)) == s {
+				return code, true
+			}
+		}
+	}
+	if len(s) >= 2 && len(s) <= 3 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz") == "" {
+		return s, true // another ISO 639 code
+	}
+	return "", false
+}

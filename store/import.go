@@ -4,59 +4,143 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/messages"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
-// ImportBabies stores the rows all or nothing: every bad row is reported and
-// nothing is written, or every row is written with its audit row in one
-// transaction. On PostgreSQL the rows go in with COPY. progress, when set, is
-// called as rows are written.
-func (db *DB) ImportBabies(ctx context.Context, a Actor, rows []ImportRow, progress func(done, total int)) (int, error) {
+// ImportOptions are how an import treats its rows.
+type ImportOptions struct {
+	// Update makes a row whose ref the organisation knows an update of that
+	// record (dates, language, status) instead of a refusal. Its location
+	// changes only by a move, so a different location is a problem.
+	Update bool
+	// Progress, when set, is called as rows are written.
+	Progress func(done, total int)
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// PreviewImport reads a file and says what importing it would do, with every
+// problem of every row at once (the file's form and the store's checks
+// together, by line); it writes nothing.
+func (db *DB) PreviewImport(ctx context.Context, a Actor, r io.Reader, opt ImportOptions) (*ImportPlan, []RowError, error) {
 	if err := db.RequireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	babies, problems, err := db.checkImport(ctx, a, rows)
+	rows, problems, err := ParseImport(r)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, nil, err
+	}
 	if err != nil {
-		return 0, err
+		return nil, nil, Field("body", "csv", "could not be read as CSV")
+	}
+	plan, more, err := db.CheckImport(ctx, a, rows, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	problems = append(problems, more...)
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	return plan, problems, nil
+}
+
+// ImportFile imports a file all or nothing (see PreviewImport and ImportBabies).
+func (db *DB) ImportFile(ctx context.Context, a Actor, r io.Reader, opt ImportOptions) (ImportResult, error) {
+	plan, problems, err := db.PreviewImport(ctx, a, r, opt)
+	if err != nil {
+		return ImportResult{}, err
 	}
 	if len(problems) > 0 {
-		return 0, importError(problems)
+		return ImportResult{}, importError(problems)
 	}
-	if len(babies) == 0 {
-		return 0, &Error{Code: EInvalid, Message: "the file has no rows", Fields: []FieldError{{Field: "rows", Code: "empty_file", Detail: "is empty"}}}
+	return db.writeImport(ctx, a, plan, opt)
+}
+
+// ImportBabies stores parsed rows all or nothing: every bad row is reported
+// and nothing is written, or every row is written with its audit row in one
+// transaction. On PostgreSQL new rows go in with COPY.
+func (db *DB) ImportBabies(ctx context.Context, a Actor, rows []ImportRow, opt ImportOptions) (ImportResult, error) {
+	if err := db.RequireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
+		return ImportResult{}, err
 	}
+	plan, problems, err := db.CheckImport(ctx, a, rows, opt)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if len(problems) > 0 {
+		return ImportResult{}, importError(problems)
+	}
+	return db.writeImport(ctx, a, plan, opt)
+}
+
+// writeImport writes a checked plan.
+func (db *DB) writeImport(ctx context.Context, a Actor, plan *ImportPlan, opt ImportOptions) (ImportResult, error) {
+	if len(plan.Create)+len(plan.Update)+plan.Unchanged == 0 {
+		return ImportResult{}, &Error{Code: EInvalid, Message: "the file has no rows", Fields: []FieldError{{Field: "rows", Code: "empty_file", Detail: "is empty"}}}
+	}
+	progress := opt.Progress
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	if db.dialect == Postgres {
-		err = db.copyBabies(ctx, a, babies, progress)
-	} else {
-		err = db.tx(ctx, func(tx *gorm.DB) error {
-			for i := 0; i < len(babies); i += 1000 {
-				batch := babies[i:min(i+1000, len(babies))]
-				if err := tx.CreateInBatches(batch, 1000).Error; err != nil {
-					return wrapWrite(err, "baby", "ref")
-				}
-				for _, b := range batch {
-					if err := db.audit(tx, a, b.OrganisationID, ActionCreate, "baby", OutcomeSuccess, "import", b.ID); err != nil {
-						return err
-					}
-				}
-				progress(i+len(batch), len(babies))
+	res := ImportResult{Created: len(plan.Create), Updated: len(plan.Update), Unchanged: plan.Unchanged}
+	if db.dialect == Postgres && len(plan.Update) == 0 {
+		return res, db.copyBabies(ctx, a, plan.Create, progress)
+	}
+	return res, db.tx(ctx, func(tx *gorm.DB) error {
+		if err := db.insertImported(tx, a, plan.Create, progress); err != nil {
+			return err
+		}
+		return db.updateImported(tx, a, plan.Update)
+	})
+}
+
+// insertImported writes new records and their audit rows in batches.
+func (db *DB) insertImported(tx *gorm.DB, a Actor, babies []Baby, progress func(done, total int)) error {
+	for i := 0; i < len(babies); i += 1000 {
+		batch := babies[i:min(i+1000, len(babies))]
+		if err := tx.CreateInBatches(batch, 1000).Error; err != nil {
+			return wrapWrite(err, "baby", "ref")
+		}
+		for _, b := range batch {
+			if err := db.audit(tx, a, b.OrganisationID, ActionCreate, "baby", OutcomeSuccess, "import", b.ID); err != nil {
+				return err
 			}
-			return nil
-		})
+		}
+		progress(i+len(batch), len(babies))
 	}
-	if err != nil {
-		return 0, err
+	return nil
+}
+
+// updateImported writes the changed fields of known records, audited with
+// the fields' names.
+func (db *DB) updateImported(tx *gorm.DB, a Actor, updates []ImportUpdate) error {
+	for _, u := range updates {
+		b := u.After
+		err := tx.Model(&Baby{}).Where("id = ?", b.ID).Updates(map[string]any{"birth_date": b.BirthDate, "expected_date": b.ExpectedDate,
+			"language": b.Language, "status": b.Status, "updated_at": b.UpdatedAt}).Error
+		if err != nil {
+			return wrapWrite(err, "baby", "ref")
+		}
+		if err := db.audit(tx, a, b.OrganisationID, ActionUpdate, "baby", OutcomeSuccess, "import, changed: "+changedBabyFields(&u.Before, &b), b.ID); err != nil {
+			return err
+		}
 	}
-	return len(babies), nil
+	return nil
 }
 
 func importError(problems []RowError) error {
@@ -71,72 +155,176 @@ func importError(problems []RowError) error {
 	return e
 }
 
-// checkImport turns rows into babies and lists every problem.
-func (db *DB) checkImport(ctx context.Context, a Actor, rows []ImportRow) ([]Baby, []RowError, error) {
+// ImportPlan is what an import would do: the records it creates, those it
+// changes, and how many rows change nothing.
+type ImportPlan struct {
+	Create    []Baby
+	Update    []ImportUpdate
+	Unchanged int
+}
+
+// ImportUpdate is a known record before and after a row of an import.
+type ImportUpdate struct {
+	Line          int
+	Before, After Baby
+}
+
+// importScope is what checking an import needs of the store: the
+// locations a may use, by id and by name, and the refs their organisations hold.
+type importScope struct {
+	byID   map[string]Location
+	byName map[string][]Location
+	known  map[string]Baby // organisation + ref -> record
+}
+
+func (db *DB) importScope(ctx context.Context, a Actor) (*importScope, error) {
 	g := db.gorm.WithContext(ctx)
 	var locs []Location
 	if err := a.scopeLocations(g.Model(&Location{}), "id", "organisation_id").Find(&locs).Error; err != nil {
-		return nil, nil, err
+		return nil, wrapRead(err, "locations")
 	}
-	locOrg := map[string]string{}
+	sc := &importScope{byID: map[string]Location{}, byName: map[string][]Location{}, known: map[string]Baby{}}
 	orgs := map[string]bool{}
 	for _, l := range locs {
-		locOrg[l.ID] = l.OrganisationID
+		sc.byID[l.ID] = l
+		for _, n := range locationNames(l.Name) {
+			sc.byName[n] = append(sc.byName[n], l)
+		}
 		orgs[l.OrganisationID] = true
 	}
-	taken := map[string]bool{}
 	for org := range orgs {
-		var refs []string
-		if err := g.Model(&Baby{}).Where("organisation_id = ?", org).Pluck("ref", &refs).Error; err != nil {
-			return nil, nil, err
+		var known []Baby
+		if err := g.Select("id", "organisation_id", "location_id", "ref", "birth_date", "expected_date", "language", "status", "left_reason", "left_on", "created_at").
+			Where("organisation_id = ? AND ref <> ''", org).Find(&known).Error; err != nil {
+			return nil, wrapRead(err, "babies")
 		}
-		for _, r := range refs {
-			taken[org+"\x00"+r] = true
+		for _, b := range known {
+			sc.known[org+"\x00"+b.Ref] = b
 		}
 	}
+	return sc, nil
+}
+
+// locationNames are the names a location may go by in a spreadsheet: its
+// name, and its name without the kind ("Musselkanaal" for "azc
+// Musselkanaal"), lower case.
+func locationNames(name string) []string {
+	n := strings.ToLower(strings.TrimSpace(name))
+	out := []string{n}
+	for _, kind := range []string{"azc ", "ac ", "noodopvang ", "crisisnoodopvang ", "pop-up "} {
+		if rest, ok := strings.CutPrefix(n, kind); ok && rest != "" {
+			out = append(out, rest)
+		}
+	}
+	return out
+}
+
+// location resolves what a row names as its location: an id, or a name the
+// scope knows once.
+func (sc *importScope) location(s string) (Location, string) {
+	if l, ok := sc.byID[s]; ok {
+		return l, ""
+	}
+	switch found := sc.byName[strings.ToLower(strings.TrimSpace(s))]; len(found) {
+	case 1:
+		return found[0], ""
+	case 0:
+		return Location{}, "unknown"
+	}
+	return Location{}, "ambiguous"
+}
+
+// CheckImport turns rows into what they would do and lists every problem of
+// every row at once: form, location, language, status, duplicates in the
+// file, and refs taken (or, with Update, a location that differs).
+func (db *DB) CheckImport(ctx context.Context, a Actor, rows []ImportRow, opt ImportOptions) (*ImportPlan, []RowError, error) {
+	sc, err := db.importScope(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
 	today, now := db.Today(), db.Now()
+	plan := &ImportPlan{Create: make([]Baby, 0, len(rows))}
 	var problems []RowError
-	babies := make([]Baby, 0, len(rows))
 	seen := map[string]int{}
 	for _, r := range rows {
-		b := Baby{Ref: r.Ref, LocationID: r.LocationID, Language: r.Language, Status: r.Status, BirthDate: r.BirthDate, ExpectedDate: r.ExpectedDate}
-		if b.Status == "" {
-			b.Status = StatusEnrolled
-		}
-		err := b.Validate()
-		if err == nil {
-			err = validateBabyDates(&b, nil, today)
-		}
-		var e *Error
-		if errors.As(err, &e) {
-			for _, f := range e.Fields {
-				field := f.Field
-				if field == "location_id" {
-					field = "location"
-				}
-				problems = append(problems, RowError{Line: r.Line, Field: field, Code: f.Code, Args: f.Args, Detail: f.Detail})
-			}
+		b, rowProblems := checkRow(sc, r, today)
+		problems = append(problems, rowProblems...)
+		if b == nil {
 			continue
 		}
-		org, ok := locOrg[r.LocationID]
-		if !ok {
-			problems = append(problems, RowError{Line: r.Line, Field: "location", Code: "unknown", Detail: fmt.Sprintf("unknown location %q", r.LocationID)})
-			continue
-		}
-		key := org + "\x00" + r.Ref
+		key := b.OrganisationID + "\x00" + b.Ref
 		if line, dup := seen[key]; dup {
 			problems = append(problems, RowError{Line: r.Line, Field: "ref", Code: "duplicate_row", Args: map[string]any{"Line": line}, Detail: fmt.Sprintf("is also on line %d", line)})
 			continue
 		}
 		seen[key] = r.Line
-		if taken[key] {
+		old, known := sc.known[key]
+		switch {
+		case known && !opt.Update:
 			problems = append(problems, RowError{Line: r.Line, Field: "ref", Code: "taken", Detail: "a baby with this ref exists already"})
+		case known && old.LocationID != b.LocationID:
+			problems = append(problems, RowError{Line: r.Line, Field: "location", Code: "move_for_location", Detail: "differs from the record's; record a move"})
+		case known:
+			after := old
+			after.BirthDate, after.ExpectedDate, after.Language, after.Status, after.UpdatedAt = b.BirthDate, b.ExpectedDate, b.Language, b.Status, now
+			if changedBabyFields(&old, &after) == "nothing" {
+				plan.Unchanged++
+				continue
+			}
+			plan.Update = append(plan.Update, ImportUpdate{Line: r.Line, Before: old, After: after})
+		default:
+			b.ID, b.CreatedAt, b.UpdatedAt = NewID("baby"), now, now
+			plan.Create = append(plan.Create, *b)
+		}
+	}
+	return plan, problems, nil
+}
+
+// checkRow validates one row as a record of its location's organisation.
+func checkRow(sc *importScope, r ImportRow, today civil.Date) (*Baby, []RowError) {
+	var problems []RowError
+	add := func(field, code, detail string) {
+		problems = append(problems, RowError{Line: r.Line, Field: field, Code: code, Detail: detail})
+	}
+	loc, why := sc.location(r.Location)
+	switch {
+	case r.Location == "":
+		add("location", "required", "is required")
+	case why == "ambiguous":
+		add("location", "ambiguous", fmt.Sprintf("%q names more than one location; use its id", r.Location))
+	case why != "":
+		add("location", "unknown", fmt.Sprintf("unknown location %q", r.Location))
+	}
+	language, ok := messages.LanguageCode(r.Language)
+	if !ok {
+		add("language", "language", fmt.Sprintf("%q is not a language coplan knows; use its ISO 639 code", r.Language))
+	}
+	b := &Baby{Ref: r.Ref, LocationID: loc.ID, OrganisationID: loc.OrganisationID, Language: language, Status: r.Status,
+		BirthDate: r.BirthDate, ExpectedDate: r.ExpectedDate}
+	if b.Status == "" {
+		b.Status = StatusEnrolled
+	}
+	for _, err := range []error{b.Validate(), validateBabyDates(b, nil, today)} {
+		var e *Error
+		if !errors.As(err, &e) {
 			continue
 		}
-		b.ID, b.OrganisationID, b.CreatedAt, b.UpdatedAt = NewID("baby"), org, now, now
-		babies = append(babies, b)
+		for _, f := range e.Fields {
+			field := f.Field
+			if field == "location_id" {
+				field = "location"
+			}
+			if r.Bad[field] || (field == "location" && why != "") || (field == "language" && !ok) ||
+				(field == "birth_date" && (r.Bad["birth_date"] || r.Bad["expected_date"])) {
+				continue // named already
+			}
+			problems = append(problems, RowError{Line: r.Line, Field: field, Code: f.Code, Args: f.Args, Detail: f.Detail})
+		}
 	}
-	return babies, problems, nil
+	if len(problems) > 0 || len(r.Bad) > 0 {
+		return nil, problems
+	}
+	return b, nil
 }
 
 // copyRows feeds COPY and reports progress.

@@ -15,6 +15,7 @@ import (
 // importCmd imports a CSV of babies all or nothing: `coplan import babies.csv`.
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("import", stderr)
+	update := fs.Bool("update", false, "update the records whose ref is known instead of refusing them")
 	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
 		return err
@@ -30,18 +31,8 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer f.Close()
 	start := time.Now()
-	rows, problems, err := store.ParseImport(f)
-	if err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintf(stderr, "line %d: %s: %s\n", p.Line, p.Field, p.Detail)
-		}
-		return errReported
-	}
 	bar := progressBar(stderr)
-	n, err := db.ImportBabies(ctx, store.Actor{TokenID: "cli:import", Role: store.RoleAdmin}, rows, bar)
+	res, err := db.ImportFile(ctx, store.Actor{TokenID: "cli:import", Role: store.RoleAdmin}, f, store.ImportOptions{Update: *update, Progress: bar})
 	fmt.Fprintln(stderr)
 	var e *store.Error
 	if errors.As(err, &e) && e.Code == store.EInvalid {
@@ -53,7 +44,8 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d babies in %.1f s\n", n, time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "imported %d babies in %.1f s (%d new, %d updated, %d unchanged)\n", res.Created+res.Updated,
+		time.Since(start).Seconds(), res.Created, res.Updated, res.Unchanged)
 	return nil
 }
 

@@ -37,7 +37,7 @@ func TestImportCommand(t *testing.T) {
 			if err := run(ctx, []string{"coplan", "import", path}, env, &out, &errb); err != nil {
 				t.Fatalf("import: %v\n%s", err, errb.String())
 			}
-			if !strings.HasPrefix(out.String(), "imported 1200 babies") || !strings.Contains(errb.String(), "100% 1200/1200") {
+			if !strings.HasPrefix(out.String(), "imported 1200 babies in") || !strings.Contains(errb.String(), "100% 1200/1200") {
 				t.Fatalf("stdout %q, stderr %q", out.String(), errb.String())
 			}
 			// The same file again: every row exists; nothing is written, every line is named.

@@ -490,3 +490,19 @@ func TestRacingRefsAreRefusedBeforeTheUniqueIndex(t *testing.T) {
 		}
 	})
 }
+
+func TestNewIDsSortInTheOrderTheyWereMade(t *testing.T) {
+	prev := store.NewID("baby")
+	seen := map[string]bool{prev: true}
+	for i := 0; i < 20000; i++ {
+		id := store.NewID("baby")
+		if seen[id] {
+			t.Fatalf("%s made twice", id)
+		}
+		seen[id] = true
+		if id[:len("baby_")+9] < prev[:len("baby_")+9] { // 45 of the 48 bits of time
+			t.Fatalf("%s sorts before the earlier %s", id, prev)
+		}
+		prev = id
+	}
+}

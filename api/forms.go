@@ -52,9 +52,7 @@ func (s *Server) refusedForm(c *gin.Context, err error, values url.Values, field
 	}
 	l := lang(c)
 	f := &pageForm{Values: values, Errors: map[string]string{}}
-	for _, v := range e.Violations {
-		f.Problems = append(f.Problems, messages.Violation(l, v, names))
-	}
+	f.Problems = append(f.Problems, messages.Violations(l, e.Violations, names)...)
 	shown := map[string]bool{}
 	for _, fe := range e.Fields {
 		if fe.Code == "rule" {
@@ -180,12 +178,7 @@ func (n *names) Location(id string) string {
 
 // violations renders rule violations for a page.
 func (s *Server) violations(c *gin.Context, vs []planner.Violation, babies map[string]string) []string {
-	n := s.names(c, babies)
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = messages.Violation(lang(c), v, n)
-	}
-	return out
+	return messages.Violations(lang(c), vs, s.names(c, babies))
 }
 
 // postValues is the form as posted, without the CSRF token.

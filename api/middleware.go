@@ -92,7 +92,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil && c.Request.Body != http.NoBody {
 		limit := s.maxBody
-		if c.FullPath() == "/api/v1/babies/import" {
+		if p := c.FullPath(); p == "/api/v1/babies/import" || p == "/babies/import" || p == "/babies/import/confirm" {
 			limit = importLimit
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,6 +125,9 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 		ToDutch: otherLanguage(c, "nl"), ToEnglish: otherLanguage(c, "en")}
 	if done := c.Query("done"); done != "" && messages.Has(l, "done."+done) {
 		v.Flash = translate(l, "done."+done)
+		if n, err := strconv.Atoi(c.Query("n")); err == nil {
+			v.Flash = messages.Count(l, "done."+done, n, nil)
+		}
 	}
 	if l == "en" {
 		v.LangQuery, v.LangAmp = "?lang=en", "&lang=en"

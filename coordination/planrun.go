@@ -64,16 +64,19 @@ func (s *Service) RunPlan(ctx context.Context, a store.Actor, organisationID str
 		if err != nil {
 			return fmt.Errorf("coordination: the stored data of %s does not make a valid plan input: %w", organisationID, err)
 		}
+		before := st.snapshot()
 		if err := savePlan(tx, st, plan); err != nil {
 			return err
 		}
+		changes := st.changesSince(before)
 		if publish {
 			if err := tx.PublishPlanned(organisationID); err != nil {
 				return err
 			}
 		}
 		run = &store.PlanRun{OrganisationID: organisationID, TokenID: a.TokenID, Babies: plan.Stats.Babies, Placed: plan.Stats.Placed,
-			GroupsCount: plan.Stats.Groups, SessionsCount: plan.Stats.Sessions, Unplaced: plan.Unplaced, UnplannedSessions: plan.UnplannedSessions}
+			GroupsCount: plan.Stats.Groups, SessionsCount: plan.Stats.Sessions, Unplaced: plan.Unplaced, UnplannedSessions: plan.UnplannedSessions,
+			Changes: changes}
 		if err := tx.CreatePlanRun(run); err != nil {
 			return err
 		}
@@ -119,6 +122,9 @@ func savePlan(tx *store.Tx, st *stored, plan *planner.Plan) error {
 			if err := tx.DeleteGroup(id); err != nil {
 				return err
 			}
+			delete(st.groups, id)
+			delete(st.members, id)
+			delete(st.sessions, id)
 		}
 	}
 	return nil
@@ -230,4 +236,81 @@ func saveSession(tx *store.Tx, st *stored, g *store.Group, ps planner.Session, f
 	}
 	st.sessions[g.ID][s.Number] = s
 	return tx.SaveSession(s)
+}
+
+// planSnapshot is what a run compares against: who was in a group, and where
+// and with whom each planned session was.
+type planSnapshot struct {
+	groups   map[string]bool
+	members  map[string]bool // baby ids in any group
+	sessions map[string]store.Session
+}
+
+func sessionKey(groupID string, number int) string { return fmt.Sprintf("%s#%d", groupID, number) }
+
+func (st *stored) snapshot() planSnapshot {
+	sn := planSnapshot{groups: map[string]bool{}, members: map[string]bool{}, sessions: map[string]store.Session{}}
+	for id := range st.groups {
+		sn.groups[id] = true
+	}
+	for _, ids := range st.members {
+		for _, id := range ids {
+			sn.members[id] = true
+		}
+	}
+	for gid, byNumber := range st.sessions {
+		for n, s := range byNumber {
+			sn.sessions[sessionKey(gid, n)] = *s
+		}
+	}
+	return sn
+}
+
+// changesSince compares the stored plan after a run with the snapshot.
+func (st *stored) changesSince(before planSnapshot) store.PlanChanges {
+	ch := store.PlanChanges{NewGroups: []string{}, MovedSessions: []string{}, BelowMinimum: []string{}}
+	now := map[string]bool{}
+	for _, gid := range sortedKeys(st.groups) {
+		if !before.groups[gid] {
+			ch.NewGroups = append(ch.NewGroups, gid)
+		}
+		for _, id := range st.members[gid] {
+			now[id] = true
+			if !before.members[id] {
+				ch.Placed++
+			}
+		}
+	}
+	for id := range before.members {
+		if !now[id] {
+			ch.Left++
+		}
+	}
+	seen := map[string]bool{}
+	for _, gid := range sortedKeys(st.sessions) {
+		for _, s := range st.sortedSessions(gid) {
+			key := sessionKey(gid, s.Number)
+			seen[key] = true
+			old, ok := before.sessions[key]
+			switch {
+			case !ok:
+				ch.NewSessions++
+			case !old.StartsAt.Equal(s.StartsAt) || old.RoomID != s.RoomID || old.LeadFacilitatorID != s.LeadFacilitatorID ||
+				old.SecondFacilitatorID != s.SecondFacilitatorID:
+				ch.MovedSessions = append(ch.MovedSessions, s.ID)
+			}
+		}
+	}
+	for key := range before.sessions {
+		if !seen[key] {
+			ch.RemovedSessions++
+		}
+	}
+	min := planner.GroupMin(st.in, st.data.Organisation.ID)
+	for _, gid := range sortedKeys(st.groups) {
+		if st.groups[gid].EndedOn == nil && len(st.members[gid]) < min && st.hasFuture(gid) {
+			ch.BelowMinimum = append(ch.BelowMinimum, gid)
+		}
+	}
+	return ch
 }

@@ -67,6 +67,9 @@ func localizer(lang string) *i18n.Localizer {
 // Dutch fallback).
 func Has(lang, id string) bool {
 	_, tag, err := localizer(lang).LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil { // a message with plural forms needs a count
+		_, tag, err = localizer(lang).LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id, PluralCount: 2})
+	}
 	return err == nil && tag == language.Make(lang)
 }
 

@@ -67,3 +67,47 @@ func Violation(lang string, v planner.Violation, n Names) string {
 func session(lang string, s planner.SessionRef, n Names) string {
 	return Format(lang, "session.label", map[string]any{"Group": n.Group(s.GroupID), "Number": s.Number})
 }
+
+// Violations renders broken rules for people, one line each, except that the
+// babies outside one session's age window share a line: a moved session can
+// leave a whole group outside it.
+func Violations(lang string, vs []planner.Violation, n Names) []string {
+	if n == nil {
+		n = IDs{}
+	}
+	type key struct {
+		group   string
+		session int
+	}
+	ages := map[key][]planner.Violation{}
+	for _, v := range vs {
+		if v.Rule == planner.RuleAgeWindow && v.Session > 0 {
+			k := key{v.GroupID, v.Session}
+			ages[k] = append(ages[k], v)
+		}
+	}
+	var out []string
+	done := map[key]bool{}
+	for _, v := range vs {
+		k := key{v.GroupID, v.Session}
+		if v.Rule != planner.RuleAgeWindow || len(ages[k]) < 2 {
+			out = append(out, Violation(lang, v, n))
+			continue
+		}
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		var refs []string
+		for _, a := range ages[k] {
+			refs = append(refs, n.Baby(a.BabyID))
+		}
+		data := map[string]any{"Babies": List(lang, refs), "Min": v.Min, "Max": v.Max,
+			"Session": session(lang, planner.SessionRef{GroupID: v.GroupID, Number: v.Session}, n)}
+		if v.Date != 0 {
+			data["Date"] = Date(lang, v.Date)
+		}
+		out = append(out, Count(lang, "rule.age_window.many", len(refs), data))
+	}
+	return out
+}

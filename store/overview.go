@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"sort"
+	"time"
+
+	"github.com/coplan/coplan/civil"
 
 	"github.com/coplan/coplan/planner"
 	"gorm.io/gorm"
@@ -10,6 +13,7 @@ import (
 
 // PlanOverview is what the coordinator's plan page shows for one organisation.
 type PlanOverview struct {
+	now          func() time.Time
 	Organisation Organisation
 	Run          *PlanRun
 	Locations    []LocationPlan
@@ -33,6 +37,9 @@ type GroupPlan struct {
 	Sessions     []Session
 	Unplanned    []planner.UnplannedSession
 	BelowMinimum bool
+	Planned      int        // future sessions not yet published
+	Published    int        // future sessions in the facilitators' calendars
+	Next         *time.Time // the next session that meets
 }
 
 // UnplacedBaby is a baby the last run could not place, shown by ref.
@@ -40,6 +47,8 @@ type UnplacedBaby struct {
 	BabyID     string
 	Ref        string
 	LocationID string
+	Language   string
+	BirthDate  *civil.Date
 	Reason     string
 }
 
@@ -53,7 +62,7 @@ func (db *DB) PlanOverview(ctx context.Context, a Actor, organisationID string) 
 	if err != nil {
 		return nil, err
 	}
-	out := &PlanOverview{Organisation: *o, Facilitators: map[string]string{}, Rooms: map[string]string{}}
+	out := &PlanOverview{Organisation: *o, Facilitators: map[string]string{}, Rooms: map[string]string{}, now: db.Now}
 	if out.Run, err = db.LatestPlanRun(ctx, a, organisationID); err != nil {
 		return nil, err
 	}
@@ -118,6 +127,10 @@ func (out *PlanOverview) loadLocations(tx *gorm.DB, organisationID string) error
 		out.Facilitators[f.ID] = f.DisplayName
 	}
 	groupMin := planner.GroupMin(&planner.Input{}, organisationID) // the service plans with the default rules
+	now := time.Now()
+	if out.now != nil {
+		now = out.now()
+	}
 	families := map[string]int{}
 	for _, c := range r.counts {
 		families[c.GroupID] = c.N
@@ -136,8 +149,10 @@ func (out *PlanOverview) loadLocations(tx *gorm.DB, organisationID string) error
 		lp := LocationPlan{Location: l}
 		for _, g := range r.groups {
 			if g.LocationID == l.ID {
-				lp.Groups = append(lp.Groups, GroupPlan{Group: g, Families: families[g.ID], Sessions: byGroup[g.ID], Unplanned: unplanned[g.ID],
-					BelowMinimum: g.EndedOn == nil && families[g.ID] < groupMin})
+				gp := GroupPlan{Group: g, Families: families[g.ID], Sessions: byGroup[g.ID], Unplanned: unplanned[g.ID],
+					BelowMinimum: g.EndedOn == nil && families[g.ID] < groupMin}
+				gp.count(now)
+				lp.Groups = append(lp.Groups, gp)
 			}
 		}
 		sort.SliceStable(lp.Groups, func(i, j int) bool {
@@ -162,13 +177,46 @@ func (out *PlanOverview) loadUnplaced(tx *gorm.DB, organisationID string) ([]str
 		ids = append(ids, u.BabyID)
 	}
 	var babies []Baby
-	if err := tx.Where("id IN ? AND organisation_id = ?", ids, organisationID).Order("ref").Find(&babies).Error; err != nil {
+	// Those who joined a group since, or are no longer enrolled, are placed or gone.
+	if err := tx.Where("id IN ? AND organisation_id = ? AND status = ? AND id NOT IN (SELECT baby_id FROM group_members WHERE left_on IS NULL)",
+		ids, organisationID, StatusEnrolled).Order("ref").Find(&babies).Error; err != nil {
 		return nil, wrapRead(err, "unplaced babies")
 	}
 	shown := make([]string, 0, len(babies))
 	for _, b := range babies {
-		out.Unplaced = append(out.Unplaced, UnplacedBaby{BabyID: b.ID, Ref: b.Ref, LocationID: b.LocationID, Reason: reasons[b.ID]})
+		out.Unplaced = append(out.Unplaced, UnplacedBaby{BabyID: b.ID, Ref: b.Ref, LocationID: b.LocationID, Language: b.Language,
+			BirthDate: b.BirthDate, Reason: reasons[b.ID]})
 		shown = append(shown, b.ID)
 	}
 	return shown, nil
+}
+
+// count fills the group's session counts and its next session.
+func (gp *GroupPlan) count(now time.Time) {
+	for i := range gp.Sessions {
+		s := &gp.Sessions[i]
+		if s.Status == SessionCancelled || !s.StartsAt.After(now) {
+			continue
+		}
+		if s.Status == SessionPlanned {
+			gp.Planned++
+		} else {
+			gp.Published++
+		}
+		if gp.Next == nil || s.StartsAt.Before(*gp.Next) {
+			t := s.StartsAt
+			gp.Next = &t
+		}
+	}
+}
+
+// PlannedTotal is how many future sessions of the organisation are not yet published.
+func (o *PlanOverview) PlannedTotal() int {
+	n := 0
+	for _, l := range o.Locations {
+		for _, g := range l.Groups {
+			n += g.Planned
+		}
+	}
+	return n
 }

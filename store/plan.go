@@ -122,6 +122,19 @@ type PlanRun struct {
 	SessionsCount     int                        `json:"sessions"`
 	Unplaced          []planner.Unplaced         `gorm:"serializer:json" json:"unplaced"`
 	UnplannedSessions []planner.UnplannedSession `gorm:"serializer:json" json:"unplanned_sessions"`
+	Changes           PlanChanges                `gorm:"serializer:json" json:"changes"`
+}
+
+// PlanChanges is what one planning run changed, for the coordinator's
+// summary: counts, and the groups and sessions by id.
+type PlanChanges struct {
+	NewGroups       []string `json:"new_groups"`
+	Placed          int      `json:"placed"`           // babies in a group now who were in none before
+	Left            int      `json:"left"`             // members who left a group (moved away, withdrew)
+	NewSessions     int      `json:"new_sessions"`     // sessions planned for the first time
+	MovedSessions   []string `json:"moved_sessions"`   // planned sessions whose time, room or facilitators changed
+	RemovedSessions int      `json:"removed_sessions"` // planned sessions the plan no longer has
+	BelowMinimum    []string `json:"below_minimum"`    // running groups with fewer families than group_min
 }
 
 // PlanOrganisations returns the organisations a plan run by a covers: the
@@ -381,4 +394,26 @@ func (db *DB) CurrentGroups(ctx context.Context, babyIDs []string) (map[string]G
 		out[m.BabyID] = byID[m.GroupID]
 	}
 	return out, nil
+}
+
+// PlannedSessions lists the future sessions of an organisation (of one group
+// when groupID is set) that are planned and not yet published.
+func (tx *Tx) PlannedSessions(organisationID, groupID string) ([]Session, error) {
+	q := tx.g.Where("organisation_id = ? AND status = ? AND starts_at > ?", organisationID, SessionPlanned, tx.Now())
+	if groupID != "" {
+		q = q.Where("group_id = ?", groupID)
+	}
+	var out []Session
+	err := q.Order("starts_at, id").Find(&out).Error
+	return out, wrapRead(err, "sessions")
+}
+
+// PublishSessions makes the sessions ids published: they go into the
+// facilitators' calendars at the next publication of the feeds.
+func (tx *Tx) PublishSessions(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return wrapRead(tx.g.Model(&Session{}).Where("id IN ? AND status = ?", ids, SessionPlanned).
+		Updates(map[string]any{"status": SessionPublished, "changed_at": tx.Now()}).Error, "publish")
 }

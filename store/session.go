@@ -360,3 +360,11 @@ func (db *DB) InterpreterNeeds(ctx context.Context, a Actor, from, to time.Time)
 	}
 	return out, nil
 }
+
+// Group reads one group a may see (see scopeGroups), without its members.
+func (db *DB) Group(ctx context.Context, a Actor, id string) (*Group, error) {
+	if err := db.requireGroupAccess(ctx, a, ActionRead, ""); err != nil {
+		return nil, err
+	}
+	return first[Group](a.scopeGroups(db.gorm.WithContext(ctx).Where("id = ?", id)), "group", id)
+}

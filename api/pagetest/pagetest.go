@@ -62,6 +62,19 @@ func Do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 	}
 }
 
+// Attribute is the value of attribute name of the first element matching
+// the search (CSS, XPath or text).
+func Attribute(t *testing.T, ctx context.Context, search, name string) string {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := chromedp.Run(tctx, chromedp.AttributeValue(chromedp.Search(search), name))
+	if err != nil || !res.Exists {
+		t.Fatalf("attribute %s of %s: %v", name, search, err)
+	}
+	return res.Value
+}
+
 // Value is the value of the form field matching css.
 func Value(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()

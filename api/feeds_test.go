@@ -136,7 +136,14 @@ func TestBrowserMyCalendar(t *testing.T) {
 	if a := e.do("GET", feedPath(t, first), "", nil); a.status != 200 || strings.Count(string(a.body), "BEGIN:VEVENT") == 0 {
 		t.Fatalf("the calendar link answers %d with %d events", a.status, strings.Count(string(a.body), "BEGIN:VEVENT"))
 	}
-	pagetest.Do(t, b, chromedp.Click(chromedp.CSS(`form[action^="/me/calendar/rotate"] button`)), chromedp.Sleep(300e6), chromedp.WaitVisible(chromedp.CSS("#feed-url")))
+	// Renewing without ticking the box asks for it, and keeps the link.
+	pagetest.Do(t, b, chromedp.Click(chromedp.CSS(`form[action^="/me/calendar/rotate"] button`)), chromedp.WaitVisible(chromedp.CSS("#renew .problems")))
+	pagetest.CheckAccessibility(t, b)
+	if kept, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS("#feed-url"))); kept != first {
+		t.Fatal("renewing without the confirmation changed the link")
+	}
+	pagetest.Do(t, b, chromedp.Click(chromedp.CSS(`#renew input[name=confirm]`)),
+		chromedp.Click(chromedp.CSS(`form[action^="/me/calendar/rotate"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	second, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS("#feed-url")))
 	if second == first {
 		t.Fatal("renewing kept the link")

@@ -27,6 +27,7 @@ type memberRow struct {
 // sessionRow is a session in words.
 type sessionRow struct {
 	store.Session
+	Group        string
 	Room         string
 	Facilitators string
 	Interpreters string
@@ -139,7 +140,7 @@ func (s *Server) memberRows(c *gin.Context, ms []store.Member) []memberRow {
 func sessionRows(l string, n *names, ss []store.Session) []sessionRow {
 	out := make([]sessionRow, len(ss))
 	for i, s := range ss {
-		out[i] = sessionRow{Session: s, Room: n.Room(s.RoomID), Interpreters: messages.LanguageNames(l, s.InterpreterLanguages),
+		out[i] = sessionRow{Session: s, Group: groupWords(l, n, s.GroupID), Room: n.Room(s.RoomID), Interpreters: messages.LanguageNames(l, s.InterpreterLanguages),
 			Facilitators: messages.List(l, []string{n.Facilitator(s.LeadFacilitatorID), n.Facilitator(s.SecondFacilitatorID)})}
 	}
 	slices.SortFunc(out, func(a, b sessionRow) int { return a.Number - b.Number })

@@ -84,13 +84,17 @@ func blockedSessions(b *store.Block, sessions []store.Session) []store.Session {
 	return out
 }
 
-// RecordAbsence records that a facilitator is absent in r. Sessions of theirs
+// RecordAbsence records that a facilitator is absent in r (ill, on leave, in
+// training: coplan keeps only the dates). Sessions of theirs
 // then are refused with 409 unless replan is set: then another facilitator of
 // the organisation takes each where possible, otherwise the session moves to
 // another date, all in one transaction.
 func (s *Service) RecordAbsence(ctx context.Context, a store.Actor, facilitatorID string, r civil.Range, replan bool) (*store.Facilitator, *Rearrangement, error) {
-	if err := a.Require(store.RoleAdmin, store.RoleCoordinator); err != nil {
-		return nil, nil, err
+	// A coordinator records anyone's absence; a nurse her own.
+	if a.Role != store.RoleNurse || a.FacilitatorID != facilitatorID {
+		if err := a.Require(store.RoleAdmin, store.RoleCoordinator); err != nil {
+			return nil, nil, err
+		}
 	}
 	var (
 		fac *store.Facilitator

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/coplan/coplan/api/pagetest"
 	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/demo"
+	"github.com/coplan/coplan/messages"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 	"github.com/emersion/go-ical"
@@ -106,45 +109,55 @@ func TestBlockingABookedSlot(t *testing.T) {
 	})
 }
 
-// Location staff add a block through the week view and see it appear.
-func TestBrowserWeekViewAddsABlock(t *testing.T) {
+// Location staff block a room in the week view: over a session the block is
+// refused, naming the session at the top on the week of the block; with
+// "move sessions" it moves the session and the page says where; the block is
+// removed from the page again.
+func TestBrowserLocationStaffBlockARoom(t *testing.T) {
 	db := storetest.Open(t, store.SQLite, clock)
 	e := newEnv(t, db)
 	ctx := context.Background()
 	demo.Fill(ctx, db)
 	demo.PlanAndPublish(ctx, db)
-	sessions, _, _ := db.Sessions(ctx, store.System, store.SessionFilter{Page: store.Page{Limit: 1}})
+	sessions, _, _ := db.Sessions(ctx, store.System, store.SessionFilter{From: clock().AddDate(0, 0, 14), Page: store.Page{Limit: 1}})
 	s := sessions[0]
 	_, staff := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleLocation, LocationID: s.LocationID})
-	code, _ := db.CreateLoginCode(ctx, staff.TokenID)
-	b := pagetest.Browser(t)
-	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/login/"+code), chromedp.Click(chromedp.CSS("main button")),
-		chromedp.WaitVisible(chromedp.CSS(`main form[action^="/logout"]`)))
-	week := e.srv.URL + "/locations/" + s.LocationID + "/week?date=" + s.StartsAt.Format("2006-01-02")
-	pagetest.Do(t, b, chromedp.Navigate(week), chromedp.WaitVisible(chromedp.CSS("table.week")))
-	if txt := pagetest.Text(t, b, "main"); !strings.Contains(txt, "bijeenkomst") {
-		t.Fatalf("the week shows no session: %s", txt)
+	b := signIn(t, e, staff)
+	day := civil.Today(s.StartsAt)
+	text := visit(t, e, b, "/locations/"+s.LocationID+"/week?date="+day.String(), "week")
+	if !strings.Contains(text, "bijeenkomst") || !strings.Contains(text, "Weekoverzicht") {
+		t.Fatalf("the week shows no session: %s", text)
 	}
-	pagetest.CheckAccessibility(t, b)
-	// A block on the Friday afternoon of that week, where the demo plans nothing.
-	friday := s.StartsAt.AddDate(0, 0, 5-int(s.StartsAt.Weekday())).Format("2006-01-02")
-	pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#title"), "Brandoefening"))
-	pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#date"), friday))
-	pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#from"), "15:00"))
-	pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#to"), "16:30"))
-	pagetest.Do(t, b,
-		chromedp.Click(chromedp.CSS(`form[action*="/week/blocks"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".box.block")))
-	if txt := pagetest.Text(t, b, "main"); !strings.Contains(txt, "Brandoefening") {
-		t.Fatalf("the block does not show: %s", txt)
+	start := s.StartsAt.In(civil.Amsterdam)
+	fill := func(title string) {
+		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#room_id"), s.RoomID), chromedp.SetValue(chromedp.CSS("#title"), title),
+			chromedp.SetValue(chromedp.CSS("#date"), day.Dutch()), chromedp.SetValue(chromedp.CSS("#from"), start.Format("15:04")),
+			chromedp.SetValue(chromedp.CSS("#to"), start.Add(time.Hour).Format("15:04")))
 	}
-	pagetest.Screenshot(t, b, "week-view")
-	// A block without a title (the form starts empty again) is refused at the field.
-	pagetest.Do(t, b,
-		chromedp.Click(chromedp.CSS(`form[action*="/week/blocks"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("#title-err")))
-	pagetest.CheckAccessibility(t, b)
+	// Over the session, without moving it: refused, the session named at the top.
+	visit(t, e, b, "/locations/"+s.LocationID+"/week", "week-today")
+	fill("Brandoefening")
+	click(t, b, "Blokkeren", "#problems")
+	text = check(t, b, "week-block-refused")
+	if !strings.Contains(text, "Het blok valt over deze bijeenkomsten") || !strings.Contains(text, "bijeenkomst "+strconv.Itoa(s.Number)+"/8") ||
+		!strings.Contains(text, dateLabel(day)) {
+		t.Fatalf("the refused block: %s", text)
+	}
+	// With "move sessions": saved, and the page says where the session went.
+	pagetest.Do(t, b, chromedp.Click(chromedp.CSS("#replan")))
+	click(t, b, "Blokkeren", ".flash")
+	text = check(t, b, "week-block-moved")
+	if !strings.Contains(text, "Het blok is opgeslagen") || !strings.Contains(text, "Wat het blok verplaatste") {
+		t.Fatalf("after the block: %s", text)
+	}
+	pagetest.Do(t, b, chromedp.Click(chromedp.Search(`//main//form[contains(@action, "/week/blocks/remove")]//button`)))
+	pagetest.WaitText(t, b, ".flash", "verwijderd")
+	if text := check(t, b, "week-block-removed"); !strings.Contains(text, "Het blok is verwijderd") || strings.Contains(text, "Brandoefening") {
+		t.Fatalf("after removing the block: %s", text)
+	}
 }
+
+func dateLabel(d civil.Date) string { return messages.Date("nl", d) }
 
 func TestAbsenceThroughTheAPI(t *testing.T) {
 	db := storetest.Open(t, store.SQLite, clock)

@@ -68,6 +68,8 @@ func (s *Server) routes() {
 	e.POST("/plan/publish", s.sameOrigin, s.pageAuth(), s.publish)
 	e.GET("/locations/:id/week", s.pageAuth(), s.weekPage)
 	e.POST("/locations/:id/week/blocks", s.sameOrigin, s.pageAuth(), s.weekBlock)
+	e.POST("/locations/:id/week/blocks/remove", s.sameOrigin, s.pageAuth(), s.weekBlockDelete)
+	e.POST("/locations/:id/week/closures/remove", s.sameOrigin, s.pageAuth(), s.weekClosureDelete)
 	e.GET("/survey/:token", byIP, page, s.surveyPage)
 	e.POST("/survey/:token", byIP, page, s.sameOrigin, s.surveySubmit)
 	e.GET("/surveys/:id", s.pageAuth(), s.surveyResults)

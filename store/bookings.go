@@ -18,6 +18,7 @@ type Booking struct {
 	End                  time.Time `json:"end"`
 	Title                string    `json:"title"`
 	GroupID              string    `json:"group_id,omitempty"`
+	GroupName            string    `json:"group_name,omitempty"`
 	Number               int       `json:"number,omitempty"`
 	Families             int       `json:"families,omitempty"`
 	Facilitators         []string  `json:"facilitators,omitempty"`
@@ -63,9 +64,21 @@ func (db *DB) Bookings(ctx context.Context, a Actor, locationID string, from, to
 	for _, f := range facs {
 		facName[f.ID] = f.DisplayName
 	}
+	groupIDs := []string{}
+	for _, s := range sessions {
+		groupIDs = append(groupIDs, s.GroupID)
+	}
+	var groups []Group
+	if err := g.Select("id", "name").Where("id IN ?", nonEmpty(groupIDs)).Find(&groups).Error; err != nil {
+		return nil, err
+	}
+	groupName := map[string]string{}
+	for _, gr := range groups {
+		groupName[gr.ID] = gr.Name
+	}
 	for _, s := range sessions {
 		out = append(out, Booking{Kind: "session", ID: s.ID, RoomID: s.RoomID, RoomName: names[s.RoomID], Start: s.StartsAt, End: s.EndsAt,
-			Title: fmt.Sprintf("Centering Ouderschap, bijeenkomst %d/8", s.Number), GroupID: s.GroupID, Number: s.Number, Families: s.Families,
+			Title: fmt.Sprintf("Centering Ouderschap, bijeenkomst %d/8", s.Number), GroupID: s.GroupID, GroupName: groupName[s.GroupID], Number: s.Number, Families: s.Families,
 			Facilitators: []string{facName[s.LeadFacilitatorID], facName[s.SecondFacilitatorID]}, InterpreterLanguages: s.InterpreterLanguages,
 			Status: string(s.Status)})
 	}

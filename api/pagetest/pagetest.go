@@ -75,6 +75,23 @@ func Attribute(t *testing.T, ctx context.Context, search, name string) string {
 	return res.Value
 }
 
+// WaitText waits until the first element matching css holds text: after a
+// click that leads to a page with the same elements as the last one.
+func WaitText(t *testing.T, ctx context.Context, css, text string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		got, err := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%s) || {}).textContent || ""`, strconv.Quote(css))))
+		cancel()
+		if err == nil && strings.Contains(got, text) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never showed %q", css, text)
+}
+
 // Value is the value of the form field matching css.
 func Value(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()

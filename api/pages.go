@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -69,6 +70,8 @@ func pageFuncs(l string) template.FuncMap {
 		"num":      func(v float64, decimals int) string { return messages.Number(l, v, decimals) },
 		"int":      func(n int) string { return messages.Int(l, n) },
 		"link":     func(path string) string { return linkIn(l, path) },
+		"period":   func(p string) string { return periodWords(l, p) },
+		"quarter":  func(q string) string { return quarterWords(l, q) },
 		"list":     func(v ...string) []string { return v },
 		"has":      func(list []string, v string) bool { return slices.Contains(list, v) },
 		"fielderr": func(errs map[string]string, field string) string { return errs[field] },
@@ -162,4 +165,26 @@ func (s *Server) errorPage(c *gin.Context, status int, message string) {
 func staticFS() http.FileSystem {
 	sub, _ := fs.Sub(staticFiles, "static")
 	return http.FS(sub)
+}
+
+// periodWords names a forecast period: "2027-03" is "mrt 2027", "2027-W10"
+// is "week 10, 2027".
+func periodWords(l, p string) string {
+	var y, n int
+	if _, err := fmt.Sscanf(p, "%d-W%d", &y, &n); err == nil && strings.Contains(p, "W") {
+		return messages.Format(l, "period.week", map[string]any{"Week": n, "Year": y})
+	}
+	if _, err := fmt.Sscanf(p, "%d-%d", &y, &n); err == nil && n >= 1 && n <= 12 {
+		return messages.MonthYear(l, civil.New(y, time.Month(n), 1))
+	}
+	return p
+}
+
+// quarterWords names a quarter like "2027-Q2": "2e kwartaal 2027".
+func quarterWords(l, q string) string {
+	var y, n int
+	if _, err := fmt.Sscanf(q, "%d-Q%d", &y, &n); err == nil && n >= 1 && n <= 4 {
+		return messages.Quarter(l, y, n)
+	}
+	return q
 }

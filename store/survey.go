@@ -373,3 +373,11 @@ func (tx *Tx) LatestTrainingAnswer(organisationID string) (*SurveyResponse, erro
 	}
 	return &rs[0], nil
 }
+
+// InvitationFor returns the invitation of a's organisation to survey id.
+func (db *DB) InvitationFor(ctx context.Context, a Actor, surveyID string) (*Invitation, error) {
+	if err := a.Require(RoleCoordinator); err != nil {
+		return nil, err
+	}
+	return first[Invitation](db.gorm.WithContext(ctx).Where("survey_id = ? AND organisation_id = ?", surveyID, a.OrganisationID), "invitation", surveyID)
+}

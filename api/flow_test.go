@@ -152,7 +152,9 @@ func TestBrowserCoordinatorFlow(t *testing.T) {
 				t.Fatal(err)
 			}
 			served, err := db.FeedForServing(context.Background(), w.nurseFeed.ID)
-			if err != nil || strings.Count(served.Body, "BEGIN:VEVENT") != 8 || !strings.Contains(unfoldICS(served.Body), "7 gezinnen") {
+			body := unfoldICS(served.Body)
+			if err != nil || strings.Count(served.Body, "BEGIN:VEVENT") != 8 || !strings.Contains(body, "7 gezinnen") ||
+				!strings.Contains(body, "SUMMARY:Centering Ouderschap - Musselkanaal · nov 2026") || !strings.Contains(body, "Tolk nodig: Dari en Tigrinya") {
 				t.Fatalf("the nurse's feed: %v\n%s", err, served.Body)
 			}
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coplan/coplan/messages"
 	"github.com/coplan/coplan/store"
 )
 
@@ -77,13 +78,17 @@ func (r Renderer) Feed(src *store.FeedSource, f *store.Feed) Feed {
 	return out
 }
 
-// GroupLabel is a short, stable name for a group in calendars and pages.
-func GroupLabel(groupID string) string {
-	id := strings.TrimPrefix(groupID, "g-")
-	if len(id) > 4 {
-		id = id[:4]
+// groupName is what people call a group: its name, or for a group from
+// before names the location it meets at.
+func groupName(src *store.FeedSource, groupID string) string {
+	g := src.Groups[groupID]
+	if g.Name != "" {
+		return g.Name
 	}
-	return id
+	if l := src.Locations[g.LocationID].Name; l != "" {
+		return "groep in " + l
+	}
+	return "groep"
 }
 
 func (r Renderer) name(src *store.FeedSource, f *store.Feed) string {
@@ -93,7 +98,7 @@ func (r Renderer) name(src *store.FeedSource, f *store.Feed) string {
 	case store.FeedLocation:
 		return "CO-ruimteboekingen – " + src.Locations[f.SubjectID].Name
 	case store.FeedGroup:
-		return "CO-groep " + GroupLabel(f.SubjectID)
+		return "CO-groep " + groupName(src, f.SubjectID)
 	case store.FeedOrganisation:
 		if src.Organisation.Name != "" {
 			return "CO-bijeenkomsten – " + src.Organisation.Name
@@ -128,7 +133,7 @@ func (r Renderer) event(src *store.FeedSource, f *store.Feed, s *store.Session) 
 	var desc []string
 	desc = append(desc, fmt.Sprintf("%d gezinnen.", s.Families))
 	if len(s.InterpreterLanguages) > 0 {
-		desc = append(desc, "Tolk nodig: "+strings.Join(s.InterpreterLanguages, ", ")+".")
+		desc = append(desc, "Tolk nodig: "+messages.LanguageNames("nl", s.InterpreterLanguages)+".")
 	}
 	names := func(ids ...string) string {
 		var out []string
@@ -148,7 +153,7 @@ func (r Renderer) event(src *store.FeedSource, f *store.Feed, s *store.Session) 
 	} else {
 		desc = append(desc, "Begeleiders: "+names(s.LeadFacilitatorID, s.SecondFacilitatorID)+".")
 	}
-	summary := fmt.Sprintf("Centering Ouderschap - groep %s, bijeenkomst %d/8", GroupLabel(s.GroupID), s.Number)
+	summary := fmt.Sprintf("Centering Ouderschap - %s, bijeenkomst %d/8", groupName(src, s.GroupID), s.Number)
 	if s.Status == store.SessionCancelled {
 		// Outlook and some Google views ignore STATUS:CANCELLED in subscriptions.
 		desc = append([]string{"GEANNULEERD."}, desc...)

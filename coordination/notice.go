@@ -65,27 +65,31 @@ func noticeOne(tx *store.Tx, id string, before, after *store.Session, cancelled 
 		return err
 	}
 	stillIn := id == after.LeadFacilitatorID || id == after.SecondFacilitatorID
-	var subject, body string
+	g, err := tx.Group(after.GroupID)
+	if err != nil {
+		return err
+	}
+	name, err := groupName(tx, g)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Number": before.Number, "Group": name, "When": noticeTime(before.StartsAt), "Place": was}
+	kind := "changed"
 	switch {
 	case cancelled:
-		subject = "Geannuleerd: Centering Ouderschap op " + noticeTime(before.StartsAt)
-		body = fmt.Sprintf("De CO-bijeenkomst %d/8 op %s in %s gaat niet door.", before.Number, noticeTime(before.StartsAt), was)
+		kind = "cancelled"
 	case !stillIn:
-		subject = "Niet meer ingepland: Centering Ouderschap op " + noticeTime(before.StartsAt)
-		body = fmt.Sprintf("U begeleidt de CO-bijeenkomst %d/8 op %s in %s niet meer; een collega neemt het over.", before.Number, noticeTime(before.StartsAt), was)
+		kind = "removed"
 	default:
 		becomes, err := place(tx, after)
 		if err != nil {
 			return err
 		}
-		subject = "Gewijzigd: Centering Ouderschap op " + noticeTime(after.StartsAt)
-		body = fmt.Sprintf("De CO-bijeenkomst %d/8 is gewijzigd.\n\nWas: %s in %s\nWordt: %s in %s", before.Number,
-			noticeTime(before.StartsAt), was, noticeTime(after.StartsAt), becomes)
+		data["NewWhen"], data["NewPlace"] = noticeTime(after.StartsAt), becomes
 	}
-	text := fmt.Sprintf("Beste %s,\n\n%s\n\nUw agenda in coplan is al bijgewerkt; een geabonneerde agenda volgt bij de volgende verversing.\n\nMet vriendelijke groet,\ncoplan – planning van Centering Ouderschap\n", f.DisplayName, body)
-	_, err = tx.Enqueue(&store.Mail{ToAddress: f.Email, Subject: subject, TextBody: text,
-		DedupeKey: fmt.Sprintf("session:%s:%d:%s", after.ID, after.Sequence, f.ID)})
-	return err
+	subject := messages.Format(noticeLang, "mail.session."+kind+".subject", data)
+	body := messages.Format(noticeLang, "mail.session."+kind+".body", data) + "\n\n" + messages.Text(noticeLang, "mail.calendar_follows")
+	return mail(tx, f.Email, f.DisplayName, subject, body, fmt.Sprintf("session:%s:%d:%s", after.ID, after.Sequence, f.ID))
 }
 
 // place names where a session meets: "azc Musselkanaal, Groepsruimte 1".

@@ -27,7 +27,7 @@ func TestBrowserLoginFlowIsAccessible(t *testing.T) {
 	pagetest.CheckAccessibility(t, ctx)
 	// Keyboard only: focus the button and press Enter.
 	pagetest.Do(t, ctx, chromedp.Focus(chromedp.CSS("main button")), chromedp.SendKeys(chromedp.CSS("main button"), "\r"),
-		chromedp.WaitVisible(chromedp.CSS(`main form[action^="/logout"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`header form[action^="/logout"]`)))
 	if h := pagetest.Text(t, ctx, "main"); !strings.Contains(h, "GGD Groningen") || !strings.Contains(h, "coördinator") {
 		t.Fatalf("start page after login: %q", h)
 	}

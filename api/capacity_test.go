@@ -71,7 +71,7 @@ func TestBrowserCapacityPage(t *testing.T) {
 	code, _ := db.CreateLoginCode(ctx, admin.TokenID)
 	b := pagetest.Browser(t)
 	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/login/"+code), chromedp.Click(chromedp.CSS("main button")),
-		chromedp.WaitVisible(chromedp.CSS(`main form[action^="/logout"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`header form[action^="/logout"]`)))
 	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/capacity"), chromedp.WaitVisible(chromedp.CSS("svg.chart")), chromedp.WaitVisible(chromedp.CSS("main table tbody tr")))
 	bars, err := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll("svg.chart rect").length`))
 	if err != nil || bars < 18 {

@@ -121,7 +121,7 @@ func TestBrowserMyCalendar(t *testing.T) {
 	code, _ := db.CreateLoginCode(ctx, nurse.TokenID)
 	b := pagetest.Browser(t)
 	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/login/"+code), chromedp.Click(chromedp.CSS("main button")),
-		chromedp.WaitVisible(chromedp.CSS(`main form[action^="/logout"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`header form[action^="/logout"]`)))
 	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/me/calendar"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	if txt := pagetest.Text(t, b, "main"); !strings.Contains(txt, "Mijn volgende bijeenkomsten") || !strings.Contains(txt, "/8") {
 		t.Fatalf("calendar page: %s", txt)

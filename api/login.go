@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
@@ -55,13 +56,34 @@ func (s *Server) logout(c *gin.Context) {
 	s.render(c, http.StatusOK, "error", "logout", translate(lang(c), "logout.done"))
 }
 
+// home is where each role starts: a nurse at her sessions, location staff
+// at their week, a coordinator at what needs doing today.
 func (s *Server) home(c *gin.Context) {
-	a := actor(c)
+	ctx, a := c.Request.Context(), actor(c)
+	switch a.Role {
+	case store.RoleNurse:
+		c.Redirect(http.StatusSeeOther, withLang(c, "/me/sessions"))
+		return
+	case store.RoleLocation:
+		c.Redirect(http.StatusSeeOther, withLang(c, "/locations/"+url.PathEscape(a.LocationID)+"/week"))
+		return
+	}
 	var orgName string
 	if a.OrganisationID != "" {
-		if o, err := s.db.Organisation(c.Request.Context(), a, a.OrganisationID); err == nil {
+		if o, err := s.db.Organisation(ctx, a, a.OrganisationID); err == nil {
 			orgName = o.Name
 		}
 	}
-	s.render(c, http.StatusOK, "home", "home.title", gin.H{"Role": string(a.Role), "Organisation": orgName})
+	data := gin.H{"Role": string(a.Role), "Organisation": orgName}
+	waiting, err := s.db.CountBabies(ctx, a, store.BabyFilter{Status: store.StatusEnrolled, Grouped: "no"})
+	if err == nil {
+		data["Waiting"] = int(waiting)
+	}
+	if n, err := s.db.CountArrivals(ctx, a); err == nil {
+		data["Arrivals"] = int(n)
+	}
+	if n, err := s.db.CountPlanned(ctx, a); err == nil {
+		data["Planned"] = int(n)
+	}
+	s.render(c, http.StatusOK, "home", "home.title", data)
 }

@@ -141,7 +141,7 @@ func TestBrowserPlanPage(t *testing.T) {
 	code, _ := db.CreateLoginCode(ctx, coord.TokenID)
 	b := pagetest.Browser(t)
 	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/login/"+code), chromedp.Click(chromedp.CSS("main button")),
-		chromedp.WaitVisible(chromedp.CSS(`main form[action^="/logout"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`header form[action^="/logout"]`)))
 	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/plan"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	if txt := pagetest.Text(t, b, "main"); !strings.Contains(txt, "Er is nog niet gepland") {
 		t.Fatalf("before planning: %s", txt)

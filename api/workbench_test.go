@@ -22,7 +22,7 @@ func signIn(t *testing.T, e *env, a store.Actor) context.Context {
 	}
 	b := pagetest.Browser(t)
 	pagetest.Do(t, b, chromedp.Navigate(e.srv.URL+"/login/"+code), chromedp.Click(chromedp.CSS("main button")),
-		chromedp.WaitVisible(chromedp.CSS(`main form[action^="/logout"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`header form[action^="/logout"]`)))
 	return b
 }
 

@@ -504,3 +504,14 @@ func (tx *Tx) CapacityBabies(organisationID string) ([]Baby, error) {
 	err := tx.g.Where("organisation_id = ? AND status IN ?", organisationID, []BabyStatus{StatusEnrolled, StatusEligible}).Order("id").Find(&out).Error
 	return out, wrapRead(err, "babies")
 }
+
+// CountBabies counts the records f selects, reading none of them: a number
+// on a start page, not a read of records.
+func (db *DB) CountBabies(ctx context.Context, a Actor, f BabyFilter) (int64, error) {
+	if a.Role != RoleAdmin && a.Role != RoleCoordinator {
+		return 0, nil
+	}
+	var n int64
+	err := f.where(a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&Baby{}), "organisation_id").Where("ref <> ''")).Count(&n).Error
+	return n, wrapRead(err, "babies")
+}

@@ -245,3 +245,10 @@ func (tx *Tx) AcceptHandover(a Actor, h *Handover, ref string) (*Baby, error) {
 func forgetHandovers(tx *gorm.DB, babyID string) error {
 	return tx.Model(&Handover{}).Where("baby_id = ?", babyID).Update("baby_id", nil).Error
 }
+
+// CountArrivals counts the handovers a's organisation has not accepted yet.
+func (db *DB) CountArrivals(ctx context.Context, a Actor) (int64, error) {
+	var n int64
+	err := a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&Handover{}), "to_organisation_id").Where("status = ?", HandoverPending).Count(&n).Error
+	return n, wrapRead(err, "handovers")
+}

@@ -417,3 +417,12 @@ func (tx *Tx) PublishSessions(ids []string) error {
 	return wrapRead(tx.g.Model(&Session{}).Where("id IN ? AND status = ?", ids, SessionPlanned).
 		Updates(map[string]any{"status": SessionPublished, "changed_at": tx.Now()}).Error, "publish")
 }
+
+// CountPlanned counts the future sessions of a's organisations that are
+// planned and not yet published.
+func (db *DB) CountPlanned(ctx context.Context, a Actor) (int64, error) {
+	var n int64
+	err := a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&Session{}), "organisation_id").
+		Where("status = ? AND starts_at > ?", SessionPlanned, db.Now()).Count(&n).Error
+	return n, wrapRead(err, "sessions")
+}

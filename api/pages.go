@@ -70,6 +70,7 @@ func pageFuncs(l string) template.FuncMap {
 		"num":      func(v float64, decimals int) string { return messages.Number(l, v, decimals) },
 		"int":      func(n int) string { return messages.Int(l, n) },
 		"link":     func(path string) string { return linkIn(l, path) },
+		"formkey":  newFormKey,
 		"period":   func(p string) string { return periodWords(l, p) },
 		"quarter":  func(q string) string { return quarterWords(l, q) },
 		"list":     func(v ...string) []string { return v },

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -103,4 +105,45 @@ func TestBrowserBabyPages(t *testing.T) {
 	if !strings.Contains(text, "De baby is toegevoegd") || !strings.Contains(text, "GR-NIEUW-1") {
 		t.Fatalf("after adding: %s", text)
 	}
+}
+
+// A form sent twice with its one-time key (a double click, a resubmit)
+// changes nothing twice: the second is sent where the first went.
+func TestPageFormsRunOncePerKey(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		org := storetest.MustCreateOrganisation(t, db, "GGD Groningen")
+		loc := storetest.MustCreateLocation(t, db, org.ID, "azc Musselkanaal")
+		coord, _ := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: org.ID})
+		form := url.Values{"form_key": {"k-123"}, "ref": {"MK-1"}, "birth_date": {"01-12-2026"}, "location_id": {loc.ID}, "status": {"enrolled"}}
+		post := func(v url.Values) (int, string) {
+			req, _ := http.NewRequest("POST", e.srv.URL+"/babies/new", strings.NewReader(v.Encode()))
+			req.Header.Set("Authorization", "Bearer "+coord)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode, res.Header.Get("Location")
+		}
+		st1, to1 := post(form)
+		st2, to2 := post(form)
+		if st1 != 303 || st2 != 303 || to1 != to2 || !strings.HasPrefix(to1, "/babies/baby_") {
+			t.Fatalf("first %d %s, second %d %s", st1, to1, st2, to2)
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM babies WHERE ref = 'MK-1'"); n != 1 {
+			t.Fatalf("%d records after a double submit", n)
+		}
+		// A refused form is not remembered: sent again once fixed, it runs.
+		bad := url.Values{"form_key": {"k-456"}, "ref": {"MK-2"}, "birth_date": {"31-02-2026"}, "location_id": {loc.ID}, "status": {"enrolled"}}
+		if st, _ := post(bad); st != 400 {
+			t.Fatalf("a bad date: %d", st)
+		}
+		bad.Set("birth_date", "02-12-2026")
+		if st, to := post(bad); st != 303 || !strings.HasPrefix(to, "/babies/baby_") {
+			t.Fatalf("the fixed form: %d %s", st, to)
+		}
+	})
 }

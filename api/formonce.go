@@ -51,17 +51,21 @@ func (s *Server) formOnce(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	// The answer is held back until the key is settled, so that a second
+	// submit that follows at once finds it.
+	rec := &recorder{ResponseWriter: c.Writer}
+	c.Writer = rec
 	c.Next()
+	c.Writer = rec.ResponseWriter
 	keep, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyTimeout)
 	defer cancel()
-	status := c.Writer.Status()
+	status := rec.Status()
 	if status < 300 || status >= 400 {
 		if err := s.db.ForgetIdempotencyKey(keep, tok, key); err != nil {
 			s.log.Warn("form key not dropped", "request_id", requestID(c), "err", err)
 		}
-		return
-	}
-	if err := s.db.SaveIdempotentAnswer(keep, tok, key, status, "", c.Writer.Header().Get("Location"), ""); err != nil {
+	} else if err := s.db.SaveIdempotentAnswer(keep, tok, key, status, "", rec.Header().Get("Location"), ""); err != nil {
 		s.log.Warn("form answer not recorded", "request_id", requestID(c), "err", err)
 	}
+	rec.send()
 }

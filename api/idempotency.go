@@ -24,7 +24,7 @@ type recorder struct {
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
+	if r.status == 0 && code > 0 { // gin writes -1 for "not yet", as c.Redirect does
 		r.status = code
 	}
 }

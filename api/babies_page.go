@@ -90,6 +90,7 @@ func (s *Server) babiesPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	groups = groupsToFilter(groups, c.Query("location"), c.Query("group"))
 	rows, err := s.babyRows(c, babies, locs)
 	if err != nil {
 		s.fail(c, err)
@@ -113,17 +114,35 @@ func (s *Server) babiesPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "babies", "babies.title", data)
 }
 
+// groupsToFilter are the groups the list's filter offers: those of the
+// chosen location (a national organisation has hundreds of groups; one
+// location has a handful), and the one chosen.
+func groupsToFilter(groups []store.GroupChoice, locationID, groupID string) []store.GroupChoice {
+	var out []store.GroupChoice
+	for _, g := range groups {
+		if locationID != "" && g.LocationID == locationID || g.ID == groupID {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 var babyStatuses = []store.BabyStatus{store.StatusEnrolled, store.StatusEligible, store.StatusDeclined, store.StatusWithdrawn, store.StatusLeft}
 
 // choices are the locations and running groups a coordinator picks from.
-func (s *Server) choices(c *gin.Context) ([]store.Location, []store.Group, error) {
-	ctx, a := c.Request.Context(), actor(c)
-	locs, _, err := s.db.Locations(ctx, a, store.LocationFilter{Page: store.Page{Limit: 500}})
+func (s *Server) choices(c *gin.Context) ([]store.Location, []store.GroupChoice, error) {
+	locs, err := s.locationChoices(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	groups, err := s.db.GroupChoices(ctx, a)
+	groups, err := s.db.GroupChoices(c.Request.Context(), actor(c))
 	return locs, groups, err
+}
+
+// locationChoices are the locations a coordinator picks from.
+func (s *Server) locationChoices(c *gin.Context) ([]store.Location, error) {
+	locs, _, err := s.db.Locations(c.Request.Context(), actor(c), store.LocationFilter{Page: store.Page{Limit: 500}})
+	return locs, err
 }
 
 // babyRows puts the list into words: age, location, language, group.
@@ -489,7 +508,7 @@ func (s *Server) babiesExport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	locs, _, err := s.choices(c)
+	locs, err := s.locationChoices(c)
 	if err != nil {
 		s.fail(c, err)
 		return

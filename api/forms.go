@@ -110,7 +110,7 @@ func (n *names) lookup(kind, id string, load func(tx *store.Tx) (string, error))
 		return v
 	}
 	var v string
-	_ = n.db.InTx(n.ctx, func(tx *store.Tx) error {
+	_ = n.db.Reading(n.ctx, func(tx *store.Tx) error {
 		var err error
 		v, err = load(tx)
 		return err

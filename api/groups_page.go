@@ -8,6 +8,7 @@ import (
 
 	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/messages"
+	"github.com/coplan/coplan/planner"
 	"github.com/coplan/coplan/store"
 	"github.com/gin-gonic/gin"
 )
@@ -156,24 +157,27 @@ func (s *Server) groupForms(c *gin.Context, g *store.Group, data gin.H) error {
 	if err != nil {
 		return err
 	}
-	var waiting []babyRow
-	for _, id := range append([]string{g.LocationID}, loc.Catchment...) {
-		babies, _, err := s.db.Babies(ctx, a, store.BabyFilter{LocationID: id, Status: store.StatusEnrolled, Grouped: "no", Page: store.Page{Limit: 200}})
-		if err != nil {
-			return err
-		}
-		rows, err := s.babyRows(c, babies, nil)
-		if err != nil {
-			return err
-		}
-		waiting = append(waiting, rows...)
+	from, to := joinWindow(g.OrganisationID, data["Members"].([]memberRow))
+	data["WaitFrom"], data["WaitTo"] = from, to
+	babies, _, err := s.db.Babies(ctx, a, store.BabyFilter{LocationIDs: append([]string{g.LocationID}, loc.Catchment...),
+		Status: store.StatusEnrolled, Grouped: "no", BornFrom: from, BornTo: to, Page: store.Page{Limit: 200}})
+	if err != nil {
+		return err
+	}
+	locs, err := s.locationChoices(c)
+	if err != nil {
+		return err
+	}
+	waiting, err := s.babyRows(c, babies, locs)
+	if err != nil {
+		return err
 	}
 	data["Waiting"] = waiting
 	choices, err := s.db.GroupChoices(ctx, a)
 	if err != nil {
 		return err
 	}
-	var others []store.Group
+	var others []store.GroupChoice
 	for _, o := range choices {
 		if o.ID != g.ID && o.LocationID == g.LocationID {
 			others = append(others, o)
@@ -181,6 +185,22 @@ func (s *Server) groupForms(c *gin.Context, g *store.Group, data gin.H) error {
 	}
 	data["Others"] = others
 	return nil
+}
+
+// joinWindow is when a baby who joins the group may be born: within the
+// birth window of every member (a baby outside it is refused by the rules,
+// so the form does not offer it). A group without members takes any age.
+func joinWindow(organisationID string, members []memberRow) (from, to *civil.Date) {
+	if len(members) == 0 {
+		return nil, nil
+	}
+	window := planner.BirthWindow(&planner.Input{}, organisationID) // the service plans with the default rules
+	first, last := members[0].BirthDate, members[0].BirthDate
+	for _, m := range members {
+		first, last = min(first, m.BirthDate), max(last, m.BirthDate)
+	}
+	f, t := last.AddDays(-window), first.AddDays(window)
+	return &f, &t
 }
 
 func (s *Server) groupAddMember(c *gin.Context) {

@@ -87,7 +87,7 @@ func (s *Server) preview(c *gin.Context, data []byte, mode, name string) {
 		status = http.StatusBadRequest
 	} else {
 		p.File = string(data)
-		locs, _, err := s.choices(c)
+		locs, err := s.locationChoices(c)
 		if err != nil {
 			s.fail(c, err)
 			return

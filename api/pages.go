@@ -64,6 +64,12 @@ func pageFuncs(l string) template.FuncMap {
 			}
 			return messages.Date(l, *d)
 		},
+		"day": func(d *civil.Date) string {
+			if d == nil {
+				return ""
+			}
+			return messages.Day(l, *d)
+		},
 		"lang":     func(code string) string { return messages.LanguageName(l, code) },
 		"langs":    func(codes []string) string { return messages.LanguageNames(l, codes) },
 		"age":      func(days int) string { return messages.Age(l, days) },

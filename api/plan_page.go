@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/coplan/coplan/civil"
@@ -63,7 +64,24 @@ func (s *Server) planPage(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, "plan", "plan.title", gin.H{"Overview": ov, "Summary": s.runSummary(c, ov.Run),
-		"Unplaced": s.unplacedRows(c, ov), "Planned": ov.PlannedTotal(), "Org": url.QueryEscape(org)})
+		"Selected": selectedLocation(c, ov), "Unplaced": s.unplacedRows(c, ov), "Reasons": unplacedReasons(c, ov),
+		"Planned": ov.PlannedTotal(), "Org": url.QueryEscape(org)})
+}
+
+// selectedLocation is the location whose groups the page lists: the one
+// asked for, or the only one. An organisation of national size has hundreds
+// of groups; one line per location keeps the page readable (and quick), and
+// its groups are a click away.
+func selectedLocation(c *gin.Context, ov *store.PlanOverview) *store.LocationPlan {
+	if len(ov.Locations) == 1 {
+		return &ov.Locations[0]
+	}
+	for i := range ov.Locations {
+		if ov.Locations[i].Location.ID == c.Query("location") {
+			return &ov.Locations[i]
+		}
+	}
+	return nil
 }
 
 // runSummary says in one sentence what the last run changed.
@@ -101,7 +119,6 @@ func (s *Server) unplacedRows(c *gin.Context, ov *store.PlanOverview) []unplaced
 		locName[lp.Location.ID] = lp.Location.Name
 	}
 	min := planner.GroupMin(&planner.Input{}, ov.Organisation.ID)
-	const window = 28 // the default birth window, in days
 	out := make([]unplacedRow, 0, len(ov.Unplaced))
 	for _, u := range ov.Unplaced {
 		r := unplacedRow{UnplacedBaby: u, Location: locName[u.LocationID], Language: messages.LanguageName(l, u.Language),
@@ -109,23 +126,26 @@ func (s *Server) unplacedRows(c *gin.Context, ov *store.PlanOverview) []unplaced
 		if u.BirthDate != nil {
 			r.Age = messages.Age(l, today.Sub(*u.BirthDate))
 		}
-		near := 0
-		for _, o := range ov.Unplaced {
-			if o.LocationID == u.LocationID && o.BirthDate != nil && u.BirthDate != nil && abs(o.BirthDate.Sub(*u.BirthDate)) <= window {
-				near++
-			}
-		}
-		r.Help = messages.Format(l, "placehelp."+u.Reason, map[string]any{"Location": r.Location, "Needed": max(1, min-near), "Window": window})
+		r.Help = messages.Format(l, "placehelp."+u.Reason, map[string]any{"Location": r.Location, "Needed": max(1, min-u.Near), "Window": store.NearWindow})
 		out = append(out, r)
 	}
 	return out
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
+// reasonCount is how many waiting babies share a reason, in words.
+type reasonCount struct {
+	Why string
+	N   int
+}
+
+// unplacedReasons lists the reasons babies wait, the most common first.
+func unplacedReasons(c *gin.Context, ov *store.PlanOverview) []reasonCount {
+	out := make([]reasonCount, 0, len(ov.UnplacedByReason))
+	for code, n := range ov.UnplacedByReason {
+		out = append(out, reasonCount{Why: translate(lang(c), "reason."+code), N: n})
 	}
-	return n
+	sort.Slice(out, func(i, j int) bool { return out[i].N > out[j].N || out[i].N == out[j].N && out[i].Why < out[j].Why })
+	return out
 }
 
 // replanPage runs the planner from the page's button and shows the result.

@@ -148,10 +148,20 @@ func TestBrowserPlanPage(t *testing.T) {
 	}
 	pagetest.Do(t, b, chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	txt := check(t, b, "plan-demo")
-	for _, want := range []string{"GGD Groningen", "azc Musselkanaal", "Groep", "Niet geplaatste baby's", "gepland", "nieuwe groepen", "Wat zou helpen"} {
+	for _, want := range []string{"GGD Groningen", "Locaties", "azc Musselkanaal", "Lopende groepen", "Niet geplaatste baby's", "gepland", "nieuwe groepen",
+		"Waarom ze wachten", "Wat zou helpen"} {
 		if !strings.Contains(txt, want) {
 			t.Fatalf("the plan page lacks %q:\n%s", want, txt)
 		}
+	}
+	// One line per location; its groups are a click away.
+	click(t, b, "azc Musselkanaal", "#groups-h")
+	txt = check(t, b, "plan-demo-location")
+	if h := pagetest.Text(t, b, "#groups-h"); h != "Groepen in azc Musselkanaal" {
+		t.Fatalf("the location's groups heading %q", h)
+	}
+	if !strings.Contains(txt, "Musselkanaal ·") || !strings.Contains(txt, "Volgende bijeenkomst") {
+		t.Fatalf("the location's groups are not listed by name:\n%s", txt)
 	}
 	visit(t, e, b, "/plan?lang=en", "plan-demo-en")
 	if h := pagetest.Text(t, b, "main h1"); !strings.HasPrefix(h, "Plan: GGD Groningen") {

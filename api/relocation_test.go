@@ -105,6 +105,14 @@ func TestRelocationThroughTheAPI(t *testing.T) {
 		// Not enrolled: refused before any planning.
 		declined := e.create("/api/v1/babies", coord, map[string]any{"ref": "MK-10", "birth_date": "2026-11-21", "location_id": mk, "status": "declined"})
 		problem(t, e.do("POST", members, coord, map[string]any{"baby_id": declined}), 422, "baby_id")
+		// The group page offers the waiting babies whose age fits (born
+		// within the birth window of every member), not the one too young.
+		e.create("/api/v1/babies", coord, map[string]any{"ref": "MK-11", "birth_date": "2026-11-22", "location_id": mk, "language": "ti"})
+		page := e.do("GET", "/groups/"+g.ID, coord, nil)
+		if body := string(page.body); page.status != 200 || !strings.Contains(body, ">MK-11 &middot;") || strings.Contains(body, ">MK-9 &middot;") ||
+			!strings.Contains(body, "geboren van 31 okt 2026 tot en met 5 dec 2026") {
+			t.Fatalf("the group page's waiting babies: %d\n%s", page.status, body)
+		}
 
 		// The group's nurse reads its members, audited under her token;
 		// a nurse of no session of it, and location staff, get nothing.

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/coplan/coplan/civil"
@@ -75,7 +76,27 @@ func Has(lang, id string) bool {
 
 // Text is message id in lang (Dutch when lang has none), or id itself when no
 // catalogue has it, so that a missing text shows as its key, never as a blank.
-func Text(lang, id string) string { return Format(lang, id, nil) }
+// A text without data is the same every time: it is rendered once per
+// language (a long page asks for its column headers hundreds of times).
+func Text(lang, id string) string {
+	if _, ok := localizers[lang]; !ok {
+		lang = Languages[0]
+	}
+	key := textKey{lang, id}
+	if s, ok := texts.Load(key); ok {
+		return s.(string)
+	}
+	s, err := localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil {
+		return id // not remembered: only the catalogue's ids are, so the cache stays its size
+	}
+	texts.Store(key, s)
+	return s
+}
+
+type textKey struct{ lang, id string }
+
+var texts sync.Map // textKey -> string
 
 // Format is message id in lang with its template filled from data.
 func Format(lang, id string, data any) string {
@@ -138,6 +159,12 @@ func names(m map[string][]string, lang string) []string {
 func Date(lang string, d civil.Date) string {
 	y, m, day := d.Parts()
 	return fmt.Sprintf("%s %d %s %d", names(weekdaysShort, lang)[d.Weekday()], day, names(monthsShort, lang)[m-1], y)
+}
+
+// Day formats a date without its weekday, as for a birth date: "31 okt 2026".
+func Day(lang string, d civil.Date) string {
+	y, m, day := d.Parts()
+	return fmt.Sprintf("%d %s %d", day, names(monthsShort, lang)[m-1], y)
 }
 
 // LongDate formats a date in full, for mails: "dinsdag 9 februari 2027".

@@ -80,12 +80,20 @@ func (r *rules) lastMaxAge() int {
 
 // GroupMin is the smallest group organisation organisationID of in forms:
 // its own rules, else the input's, else the default.
-func GroupMin(in *Input, organisationID string) int {
+func GroupMin(in *Input, organisationID string) int { return rulesOf(in, organisationID).groupMin }
+
+// BirthWindow is the most days apart the members of one group of
+// organisationID may be born, by the same rules as GroupMin.
+func BirthWindow(in *Input, organisationID string) int {
+	return rulesOf(in, organisationID).birthWindow
+}
+
+func rulesOf(in *Input, organisationID string) rules {
 	r := defaultRules().apply(in.Rules)
 	for _, o := range in.Organisations {
 		if o.ID == organisationID {
 			r = r.apply(o.Rules)
 		}
 	}
-	return r.groupMin
+	return r
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: the Go benchmarks, the planner command on national data, feed
 # serving against nginx, the JSON API on PostgreSQL at 50 connections and bulk
-# import against psql \copy; then one summary table.
+# import against psql \copy, the coordinator's pages at 10 connections; then
+# one summary table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
@@ -26,6 +27,8 @@ echo
 REPLICAS=1 bash bench/api.sh
 echo
 bash bench/import.sh
+echo
+bash bench/pages.sh
 } 2>&1 | tee "$out"
 
 echo
@@ -46,4 +49,5 @@ awk '
 /^baby reads/                 { print "api " $0 "  (>= 1000 req/s)" }
 /^baby writes/                { print "api " $0 "  (>= 1000 req/s)" }
 /^import of/                  { print $0 }
+/^page /                      { print $0 "  (p99 < 50 ms)" }
 ' "$out"

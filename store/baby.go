@@ -269,14 +269,16 @@ func (db *DB) Baby(ctx context.Context, a Actor, id string) (*Baby, error) {
 // group's members.
 type BabyFilter struct {
 	LocationID string
-	Status     BabyStatus
-	Ref        string
-	RefPrefix  bool
-	BornFrom   *civil.Date
-	BornTo     *civil.Date
-	Expected   bool
-	Grouped    string
-	GroupID    string
+	// LocationIDs narrows to any of these locations (a location and its catchment).
+	LocationIDs []string
+	Status      BabyStatus
+	Ref         string
+	RefPrefix   bool
+	BornFrom    *civil.Date
+	BornTo      *civil.Date
+	Expected    bool
+	Grouped     string
+	GroupID     string
 	// Export lists every match (at most MaxExport) and audits it as an export.
 	Export bool
 	Page
@@ -289,6 +291,9 @@ const MaxExport = 100000
 func (f BabyFilter) where(q *gorm.DB) *gorm.DB {
 	if f.LocationID != "" {
 		q = q.Where("location_id = ?", f.LocationID)
+	}
+	if len(f.LocationIDs) > 0 {
+		q = q.Where("location_id IN ?", f.LocationIDs)
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)

@@ -22,10 +22,21 @@ var placeholders = map[Dialect]map[string]string{
 	Postgres: {"{{TIMESTAMP}}": "TIMESTAMPTZ", "{{DATE}}": "DATE", "{{SERIAL}}": "BIGSERIAL PRIMARY KEY", "{{BLOB}}": "BYTEA",
 		"{{AUDIT_APPEND_ONLY}}": `CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
-CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`},
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
+		"{{WAITING_BACKFILL}}": `INSERT INTO waiting_babies (baby_id, organisation_id, run_id, reason)
+SELECT DISTINCT ON (e->>'baby_id') e->>'baby_id', r.organisation_id, r.id, e->>'reason'
+FROM plan_runs r CROSS JOIN LATERAL jsonb_array_elements(r.unplaced::jsonb) e
+WHERE r.id = (SELECT r2.id FROM plan_runs r2 WHERE r2.organisation_id = r.organisation_id ORDER BY r2.at DESC, r2.id DESC LIMIT 1)
+AND EXISTS (SELECT 1 FROM babies b WHERE b.id = e->>'baby_id')
+ORDER BY e->>'baby_id', r.at DESC;`},
 	SQLite: {"{{TIMESTAMP}}": "DATETIME", "{{DATE}}": "TEXT", "{{SERIAL}}": "INTEGER PRIMARY KEY AUTOINCREMENT", "{{BLOB}}": "BLOB",
 		"{{AUDIT_APPEND_ONLY}}": `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`},
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+		"{{WAITING_BACKFILL}}": `INSERT OR IGNORE INTO waiting_babies (baby_id, organisation_id, run_id, reason)
+SELECT json_extract(e.value, '$.baby_id'), r.organisation_id, r.id, json_extract(e.value, '$.reason')
+FROM plan_runs r, json_each(r.unplaced) e
+WHERE r.id = (SELECT r2.id FROM plan_runs r2 WHERE r2.organisation_id = r.organisation_id ORDER BY r2.at DESC, r2.id DESC LIMIT 1)
+AND EXISTS (SELECT 1 FROM babies b WHERE b.id = json_extract(e.value, '$.baby_id'));`},
 }
 
 type migration struct {

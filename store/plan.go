@@ -7,6 +7,7 @@ import (
 	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/planner"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Group is a CO group: babies born in the same period who meet at one location.
@@ -165,10 +166,20 @@ func (db *DB) LatestPlanRun(ctx context.Context, a Actor, organisationID string)
 	if !a.CanSeeOrganisation(organisationID) {
 		return nil, notFound("organisation", organisationID)
 	}
+	return db.latestPlanRun(ctx, organisationID)
+}
+
+// latestPlanRun loads the newest run of an organisation without the columns
+// in omit, or nil.
+func (db *DB) latestPlanRun(ctx context.Context, organisationID string, omit ...string) (*PlanRun, error) {
 	var runs []PlanRun
-	err := db.gorm.WithContext(ctx).Where("organisation_id = ?", organisationID).Order("at DESC, id DESC").Limit(1).Find(&runs).Error
+	q := db.gorm.WithContext(ctx).Where("organisation_id = ?", organisationID)
+	if len(omit) > 0 {
+		q = q.Omit(omit...)
+	}
+	err := q.Order("at DESC, id DESC").Limit(1).Find(&runs).Error
 	if err != nil || len(runs) == 0 {
-		return nil, err
+		return nil, wrapRead(err, "plan runs")
 	}
 	return &runs[0], nil
 }
@@ -349,49 +360,80 @@ func (tx *Tx) PublishPlanned(organisationID string) error {
 		Updates(map[string]any{"status": SessionPublished, "changed_at": tx.Now()}).Error, "publish")
 }
 
-// CreatePlanRun records a planning run.
+// CreatePlanRun records a planning run and replaces the organisation's
+// waiting babies (why each waits) with the run's.
 func (tx *Tx) CreatePlanRun(r *PlanRun) error {
 	r.ID, r.At = NewID("run"), tx.Now()
-	return wrapWrite(tx.g.Create(r).Error, "plan run", "id")
+	if r.Unplaced == nil {
+		r.Unplaced = []planner.Unplaced{}
+	}
+	if r.UnplannedSessions == nil {
+		r.UnplannedSessions = []planner.UnplannedSession{}
+	}
+	if err := tx.g.Create(r).Error; err != nil {
+		return wrapWrite(err, "plan run", "id")
+	}
+	if err := tx.g.Where("organisation_id = ?", r.OrganisationID).Delete(&waitingBaby{}).Error; err != nil {
+		return wrapWrite(err, "waiting babies", "")
+	}
+	if len(r.Unplaced) == 0 {
+		return nil
+	}
+	rows := make([]waitingBaby, len(r.Unplaced))
+	for i, u := range r.Unplaced {
+		rows[i] = waitingBaby{BabyID: u.BabyID, OrganisationID: r.OrganisationID, RunID: r.ID, Reason: u.Reason}
+	}
+	// A baby who moved may still wait on another organisation's list: this run's reason is the newer.
+	err := tx.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "baby_id"}}, UpdateAll: true}).CreateInBatches(rows, 500).Error
+	return wrapWrite(err, "waiting babies", "")
 }
 
-// GroupChoices lists the running groups a coordinator may pick from, by name:
-// no members, so reading them reads no baby record.
-func (db *DB) GroupChoices(ctx context.Context, a Actor) ([]Group, error) {
+// waitingBaby is why a baby waits for a group, as of its organisation's last run.
+type waitingBaby struct {
+	BabyID         string `gorm:"primaryKey"`
+	OrganisationID string
+	RunID          string
+	Reason         string
+}
+
+func (waitingBaby) TableName() string { return "waiting_babies" }
+
+// GroupChoice is a running group as a form offers it.
+type GroupChoice struct {
+	ID, Name, LocationID string
+}
+
+// GroupChoices lists the running groups a coordinator may pick from, by name
+// (a national organisation has hundreds: only what a choice shows is read).
+func (db *DB) GroupChoices(ctx context.Context, a Actor) ([]GroupChoice, error) {
 	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
 		return nil, err
 	}
-	var out []Group
-	err := a.scopeOrganisation(db.gorm.WithContext(ctx).Where("ended_on IS NULL"), "organisation_id").Order("name, id").Find(&out).Error
+	var out []GroupChoice
+	err := a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&Group{}).Select("id", "name", "location_id").Where("ended_on IS NULL"), "organisation_id").
+		Order("name, id").Find(&out).Error
 	return out, wrapRead(err, "groups")
 }
 
-// CurrentGroups maps each of babyIDs that is in a group now to that group.
-// The caller has read (and audited) the babies.
+// CurrentGroups maps each of babyIDs that is in a group now to that group's
+// id, name and location. The caller has read (and audited) the babies.
 func (db *DB) CurrentGroups(ctx context.Context, babyIDs []string) (map[string]Group, error) {
 	out := map[string]Group{}
 	if len(babyIDs) == 0 {
 		return out, nil
 	}
-	var ms []GroupMember
-	g := db.gorm.WithContext(ctx)
-	if err := g.Where("baby_id IN ? AND left_on IS NULL", babyIDs).Find(&ms).Error; err != nil {
+	var rows []struct {
+		BabyID, GroupID, Name, LocationID, OrganisationID string
+	}
+	err := db.gorm.WithContext(ctx).Table("group_members AS m").
+		Select("m.baby_id, m.group_id, g.name, g.location_id, g.organisation_id").
+		Joins("JOIN co_groups g ON g.id = m.group_id").
+		Where("m.baby_id IN ? AND m.left_on IS NULL", babyIDs).Scan(&rows).Error
+	if err != nil {
 		return nil, wrapRead(err, "memberships")
 	}
-	ids := make([]string, 0, len(ms))
-	for _, m := range ms {
-		ids = append(ids, m.GroupID)
-	}
-	var groups []Group
-	if err := g.Where("id IN ?", nonEmpty(ids)).Find(&groups).Error; err != nil {
-		return nil, wrapRead(err, "groups")
-	}
-	byID := map[string]Group{}
-	for _, gr := range groups {
-		byID[gr.ID] = gr
-	}
-	for _, m := range ms {
-		out[m.BabyID] = byID[m.GroupID]
+	for _, r := range rows {
+		out[r.BabyID] = Group{ID: r.GroupID, Name: r.Name, LocationID: r.LocationID, OrganisationID: r.OrganisationID}
 	}
 	return out, nil
 }

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -67,4 +69,56 @@ func wrapWrite(err error, what, field string) error {
 		return err
 	}
 	return fmt.Errorf("store: write %s: %w", what, err)
+}
+
+// eachRow runs q and hands each row to scan. Long lists of a few columns
+// (the plan page's thousand sessions) are scanned by hand: gorm's
+// reflection allocates a struct and a value per field, which made such a
+// page spend more time collecting garbage than querying.
+func eachRow(q *gorm.DB, what string, scan func(*sql.Rows) error) error {
+	rows, err := q.Rows()
+	if err != nil {
+		return wrapRead(err, what)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return wrapRead(err, what)
+		}
+	}
+	return wrapRead(rows.Err(), what)
+}
+
+// dbTime scans a timestamp that may be NULL. An aggregate over a timestamp
+// column (MIN(starts_at)) comes back from PostgreSQL as a time and from
+// SQLite as the text the driver stored, which database/sql does not turn
+// into a time.Time by itself.
+type dbTime struct {
+	Time  time.Time
+	Valid bool
+}
+
+// sqliteTimeLayouts are the ways the SQLite driver writes a time.
+var sqliteTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"}
+
+func (t *dbTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*t = dbTime{}
+		return nil
+	case time.Time:
+		*t = dbTime{Time: x, Valid: true}
+		return nil
+	case []byte:
+		return t.Scan(string(x))
+	case string:
+		for _, layout := range sqliteTimeLayouts {
+			if parsed, err := time.Parse(layout, x); err == nil {
+				*t = dbTime{Time: parsed, Valid: true}
+				return nil
+			}
+		}
+		return fmt.Errorf("store: %q is not a time", x)
+	}
+	return fmt.Errorf("store: cannot scan %T into a time", v)
 }

@@ -22,6 +22,13 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.tx(ctx, func(g *gorm.DB) error { return fn(&Tx{db: db, g: g}) })
 }
 
+// Reading runs fn's reads without a transaction: each statement on its own,
+// for lookups that need no snapshot (a name by id), which saves the BEGIN
+// and COMMIT round trips of InTx. fn must not write.
+func (db *DB) Reading(ctx context.Context, fn func(tx *Tx) error) error {
+	return fn(&Tx{db: db, g: db.gorm.WithContext(ctx)})
+}
+
 // Apart runs fn in a savepoint of tx: an error rolls back what fn wrote and
 // leaves tx usable, so that a job can carry on with the next organisation.
 func (tx *Tx) Apart(fn func(tx *Tx) error) error {

@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/coplan
 PKGS    := ./...
 
-.PHONY: run build test test-deps vet lint-openapi fmt bench fuzz faults clean
+.PHONY: run build test test-deps vet lint-openapi fmt bench fuzz faults screenshots clean
 
 ## run: build and start coplan with demo data on the embedded SQLite database
 run: build
@@ -49,6 +49,12 @@ fuzz:
 ## faults: kill replicas mid-transaction, restart PostgreSQL under load, SIGTERM during work
 faults: test-deps
 	COPLAN_REQUIRE_POSTGRES=1 $(GO) test -tags faults -race -count=1 -v -run Fault ./cmd/coplan
+
+## screenshots: every page of every browser test, at 1280 and 375 px, into artifacts/screens (not committed)
+screenshots: test-deps
+	rm -rf artifacts/screens
+	COPLAN_SCREENSHOTS=$(CURDIR)/artifacts/screens $(GO) test -count=1 -run 'TestBrowser' ./api
+	@echo "$$(ls artifacts/screens | wc -l) screenshots in artifacts/screens"
 
 clean:
 	rm -rf bin data

@@ -54,7 +54,7 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		coord: {"/", "/babies", "/babies?age=0-3&group=no", "/babies/new", "/babies/import", "/babies/" + babies[0].ID, "/babies/" + babies[0].ID + "/move",
 			"/babies/" + babies[0].ID + "/delete", "/groups", "/groups/" + s.GroupID, "/sessions/" + s.ID, "/plan", "/plan/publish?organisation_id=" + groningen.ID,
 			"/arrivals", "/facilitators", "/locations", "/locations/" + s.LocationID + "/rooms", "/locations/" + s.LocationID + "/week",
-			"/capacity", "/surveys", "/plan?lang=en", "/groups/" + s.GroupID + "?lang=en"},
+			"/capacity", "/surveys", "/plan?lang=en", "/plan?location=" + s.LocationID, "/groups/" + s.GroupID + "?lang=en"},
 		admin: {"/", "/plan", "/surveys", "/surveys/" + rounds[0].ID},
 		nurse: {"/", "/me/sessions", "/me/groups", "/groups/" + s.GroupID, "/me/calendar", "/me/absence", "/me/sessions?lang=en"},
 		staff: {"/", "/locations/" + s.LocationID + "/week", "/locations/" + s.LocationID + "/rooms", "/locations/" + s.LocationID + "/week?lang=en"},
@@ -79,4 +79,49 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 	}
 	_ = pagetest.Text
 	_ = chromedp.Navigate
+}
+
+// The pages of a new organisation, before anything is in it: each says in
+// words that there is nothing yet (and what to do), and passes the same
+// checks as a full page.
+func TestBrowserEmptyPages(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, clock)
+	e := newEnv(t, db)
+	org := storetest.MustCreateOrganisation(t, db, "GGD Nieuw")
+	loc := storetest.MustCreateLocation(t, db, org.ID, "azc Nieuw")
+	_, coord := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: org.ID})
+	nurseRecord := &store.Facilitator{OrganisationID: org.ID, DisplayName: "Anna de Vries", Role: store.RoleNurseFacilitator, COTrained: true, MaxSessionsPerWeek: 4}
+	if err := db.CreateFacilitator(context.Background(), store.System, nurseRecord); err != nil {
+		t.Fatal(err)
+	}
+	_, nurse := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleNurse, FacilitatorID: nurseRecord.ID})
+	_, staff := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleLocation, LocationID: loc.ID})
+	pages := []struct {
+		who   store.Actor
+		path  string
+		words string
+	}{
+		{coord, "/babies", "0 baby's"},
+		{coord, "/groups", "Er zijn nog geen groepen."},
+		{coord, "/plan", "Er is nog niet gepland."},
+		{coord, "/plan?location=" + loc.ID, "Geen groepen op deze locatie."},
+		{coord, "/arrivals", "Er zijn geen aankomsten."},
+		{coord, "/locations/" + loc.ID + "/rooms", "Deze locatie heeft nog geen ruimtes."},
+		{coord, "/surveys", "Er zijn geen peilingen."},
+		{nurse, "/me/sessions", "Er zijn geen bijeenkomsten gepland."},
+		{nurse, "/me/groups", "Er zijn nog geen groepen."},
+		{staff, "/locations/" + loc.ID + "/week", "Deze locatie heeft nog geen ruimtes."},
+	}
+	browsers := map[store.Actor]context.Context{}
+	for _, p := range pages {
+		b, ok := browsers[p.who]
+		if !ok {
+			b = signIn(t, e, p.who)
+			browsers[p.who] = b
+		}
+		name := strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace("empty-" + string(p.who.Role) + p.path)
+		if text := visit(t, e, b, p.path, name); !strings.Contains(text, p.words) {
+			t.Errorf("%s as %s does not say %q:\n%s", p.path, p.who.Role, p.words, text)
+		}
+	}
 }

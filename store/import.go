@@ -42,6 +42,28 @@ func (db *DB) PreviewImport(ctx context.Context, a Actor, r io.Reader, opt Impor
 	if err := db.RequireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
 		return nil, nil, err
 	}
+	rows, problems, err := parseImportFile(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := db.importScope(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db.previewRows(sc, rows, problems, opt)
+}
+
+// previewRows checks parsed rows and adds their problems to the file's.
+func (db *DB) previewRows(sc *importScope, rows []ImportRow, problems []RowError, opt ImportOptions) (*ImportPlan, []RowError, error) {
+	plan, more := db.checkImport(sc, rows, opt)
+	problems = append(problems, more...)
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+	return plan, problems, nil
+}
+
+// parseImportFile reads the rows of a file; a file that is not CSV at all
+// is one problem of the body.
+func parseImportFile(r io.Reader) ([]ImportRow, []RowError, error) {
 	rows, problems, err := ParseImport(r)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
@@ -50,18 +72,30 @@ func (db *DB) PreviewImport(ctx context.Context, a Actor, r io.Reader, opt Impor
 	if err != nil {
 		return nil, nil, Field("body", "csv", "could not be read as CSV")
 	}
-	plan, more, err := db.CheckImport(ctx, a, rows, opt)
-	if err != nil {
-		return nil, nil, err
-	}
-	problems = append(problems, more...)
-	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
-	return plan, problems, nil
+	return rows, problems, nil
 }
 
-// ImportFile imports a file all or nothing (see PreviewImport and ImportBabies).
+// ImportFile imports a file all or nothing (see PreviewImport and
+// ImportBabies). On PostgreSQL a file of new records only is checked row by
+// row while COPY writes the rows before it: the database's work and the
+// checking overlap, and the first problem rolls the transaction back (the
+// rest of the file is still checked, so that every problem is reported).
 func (db *DB) ImportFile(ctx context.Context, a Actor, r io.Reader, opt ImportOptions) (ImportResult, error) {
-	plan, problems, err := db.PreviewImport(ctx, a, r, opt)
+	if err := db.RequireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
+		return ImportResult{}, err
+	}
+	rows, problems, err := parseImportFile(r)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	sc, err := db.importScope(ctx, a)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if db.dialect == Postgres && len(problems) == 0 && len(rows) > 0 && !sc.knowsAny(rows) {
+		return db.copyCheckedRows(ctx, a, sc, rows, opt)
+	}
+	plan, problems, err := db.previewRows(sc, rows, problems, opt)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -99,7 +133,11 @@ func (db *DB) writeImport(ctx context.Context, a Actor, plan *ImportPlan, opt Im
 	}
 	res := ImportResult{Created: len(plan.Create), Updated: len(plan.Update), Unchanged: plan.Unchanged}
 	if db.dialect == Postgres && len(plan.Update) == 0 {
-		return res, db.copyBabies(ctx, a, plan.Create, progress)
+		refs := map[string][]string{}
+		for _, b := range plan.Create {
+			refs[b.OrganisationID] = append(refs[b.OrganisationID], b.Ref)
+		}
+		return res, db.copyBabies(ctx, a, refs, &createdRows{babies: plan.Create, progress: progress}, progress)
 	}
 	return res, db.tx(ctx, func(tx *gorm.DB) error {
 		if err := db.insertImported(tx, a, plan.Create, progress); err != nil {
@@ -242,42 +280,84 @@ func (db *DB) CheckImport(ctx context.Context, a Actor, rows []ImportRow, opt Im
 	if err != nil {
 		return nil, nil, err
 	}
-	today, now := db.Today(), db.Now()
+	plan, problems := db.checkImport(sc, rows, opt)
+	return plan, problems, nil
+}
+
+func (db *DB) checkImport(sc *importScope, rows []ImportRow, opt ImportOptions) (*ImportPlan, []RowError) {
+	ck := db.newRowChecker(sc, opt)
 	plan := &ImportPlan{Create: make([]Baby, 0, len(rows))}
 	var problems []RowError
-	seen := map[string]int{}
 	for _, r := range rows {
-		b, rowProblems := checkRow(sc, r, today)
+		create, update, rowProblems := ck.check(r)
 		problems = append(problems, rowProblems...)
-		if b == nil {
-			continue
-		}
-		key := b.OrganisationID + "\x00" + b.Ref
-		if line, dup := seen[key]; dup {
-			problems = append(problems, RowError{Line: r.Line, Field: "ref", Code: "duplicate_row", Args: map[string]any{"Line": line}, Detail: fmt.Sprintf("is also on line %d", line)})
-			continue
-		}
-		seen[key] = r.Line
-		old, known := sc.known[key]
 		switch {
-		case known && !opt.Update:
-			problems = append(problems, RowError{Line: r.Line, Field: "ref", Code: "taken", Detail: "a baby with this ref exists already"})
-		case known && old.LocationID != b.LocationID:
-			problems = append(problems, RowError{Line: r.Line, Field: "location", Code: "move_for_location", Detail: "differs from the record's; record a move"})
-		case known:
-			after := old
-			after.BirthDate, after.ExpectedDate, after.Language, after.Status, after.UpdatedAt = b.BirthDate, b.ExpectedDate, b.Language, b.Status, now
-			if changedBabyFields(&old, &after) == "nothing" {
-				plan.Unchanged++
-				continue
-			}
-			plan.Update = append(plan.Update, ImportUpdate{Line: r.Line, Before: old, After: after})
-		default:
-			b.ID, b.CreatedAt, b.UpdatedAt = NewID("baby"), now, now
-			plan.Create = append(plan.Create, *b)
+		case create != nil:
+			plan.Create = append(plan.Create, *create)
+		case update != nil:
+			plan.Update = append(plan.Update, *update)
+		case len(rowProblems) == 0:
+			plan.Unchanged++
 		}
 	}
-	return plan, problems, nil
+	return plan, problems
+}
+
+// rowChecker checks the rows of one file in order: each on its own, and
+// against the rows before it and the store's records.
+type rowChecker struct {
+	sc     *importScope
+	update bool
+	today  civil.Date
+	now    time.Time
+	seen   map[string]int // organisation + ref -> line
+}
+
+func (db *DB) newRowChecker(sc *importScope, opt ImportOptions) *rowChecker {
+	return &rowChecker{sc: sc, update: opt.Update, today: db.Today(), now: db.Now(), seen: map[string]int{}}
+}
+
+// check says what row r does: a new record (with its id), a change of a
+// known one, nothing (neither, without problems), or its problems.
+func (ck *rowChecker) check(r ImportRow) (*Baby, *ImportUpdate, []RowError) {
+	b, problems := checkRow(ck.sc, r, ck.today)
+	if b == nil {
+		return nil, nil, problems
+	}
+	key := b.OrganisationID + "\x00" + b.Ref
+	if line, dup := ck.seen[key]; dup {
+		return nil, nil, []RowError{{Line: r.Line, Field: "ref", Code: "duplicate_row", Args: map[string]any{"Line": line}, Detail: fmt.Sprintf("is also on line %d", line)}}
+	}
+	ck.seen[key] = r.Line
+	old, known := ck.sc.known[key]
+	switch {
+	case known && !ck.update:
+		return nil, nil, []RowError{{Line: r.Line, Field: "ref", Code: "taken", Detail: "a baby with this ref exists already"}}
+	case known && old.LocationID != b.LocationID:
+		return nil, nil, []RowError{{Line: r.Line, Field: "location", Code: "move_for_location", Detail: "differs from the record's; record a move"}}
+	case known:
+		after := old
+		after.BirthDate, after.ExpectedDate, after.Language, after.Status, after.UpdatedAt = b.BirthDate, b.ExpectedDate, b.Language, b.Status, ck.now
+		if changedBabyFields(&old, &after) == "nothing" {
+			return nil, nil, nil
+		}
+		return nil, &ImportUpdate{Line: r.Line, Before: old, After: after}, nil
+	}
+	b.ID, b.CreatedAt, b.UpdatedAt = NewID("baby"), ck.now, ck.now
+	return b, nil, nil
+}
+
+// knowsAny reports whether a row names a ref its location's organisation
+// holds already (an update, or a ref taken).
+func (sc *importScope) knowsAny(rows []ImportRow) bool {
+	for _, r := range rows {
+		if l, why := sc.location(r.Location); why == "" {
+			if _, ok := sc.known[l.OrganisationID+"\x00"+r.Ref]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkRow validates one row as a record of its location's organisation.
@@ -327,22 +407,78 @@ func checkRow(sc *importScope, r ImportRow, today civil.Date) (*Baby, []RowError
 	return b, nil
 }
 
-// copyRows feeds COPY and reports progress.
-type copyRows struct {
-	n, total int
-	row      func(i int) []any
+// createdRows feeds COPY the checked records of a plan.
+type createdRows struct {
+	babies   []Baby
+	n        int
 	progress func(done, total int)
 }
 
-func (c *copyRows) Next() bool {
+func (c *createdRows) Next() bool {
 	c.n++
 	if c.n%5000 == 0 {
-		c.progress(c.n, c.total)
+		c.progress(c.n, len(c.babies))
 	}
-	return c.n <= c.total
+	return c.n <= len(c.babies)
 }
-func (c *copyRows) Values() ([]any, error) { return c.row(c.n - 1), nil }
-func (c *copyRows) Err() error             { return nil }
+func (c *createdRows) Values() ([]any, error) { return babyCopyValues(&c.babies[c.n-1]), nil }
+func (c *createdRows) Err() error             { return nil }
+func (c *createdRows) Created() []Baby        { return c.babies }
+
+// checkedRows feeds COPY each row as it is checked. After the first
+// problem it sends nothing more, checks the rest of the file for theirs,
+// and fails the COPY, so that the transaction writes nothing.
+type checkedRows struct {
+	ck       *rowChecker
+	rows     []ImportRow
+	n        int
+	created  []Baby
+	problems []RowError
+	progress func(done, total int)
+}
+
+// errRowProblems fails a COPY whose rows have problems.
+var errRowProblems = errors.New("store: the file has problems")
+
+func (c *checkedRows) Next() bool {
+	for c.n < len(c.rows) {
+		r := c.rows[c.n]
+		c.n++
+		if c.n%5000 == 0 {
+			c.progress(c.n, len(c.rows))
+		}
+		b, _, problems := c.ck.check(r) // the file holds no known ref: no updates
+		c.problems = append(c.problems, problems...)
+		if b != nil && len(c.problems) == 0 {
+			c.created = append(c.created, *b)
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checkedRows) Values() ([]any, error) {
+	return babyCopyValues(&c.created[len(c.created)-1]), nil
+}
+func (c *checkedRows) Created() []Baby { return c.created }
+func (c *checkedRows) Err() error {
+	if len(c.problems) > 0 {
+		return errRowProblems
+	}
+	return nil
+}
+
+// babySource is a COPY source of new records that keeps what it sent.
+type babySource interface {
+	pgx.CopyFromSource
+	Created() []Baby
+}
+
+var babyCopyColumns = []string{"id", "organisation_id", "location_id", "ref", "birth_date", "expected_date", "language", "status", "created_at", "updated_at"}
+
+func babyCopyValues(b *Baby) []any {
+	return []any{b.ID, b.OrganisationID, b.LocationID, b.Ref, dateOrNil(b.BirthDate), dateOrNil(b.ExpectedDate), b.Language, string(b.Status), b.CreatedAt, b.UpdatedAt}
+}
 
 func dateOrNil(d *civil.Date) any {
 	if d == nil {
@@ -352,8 +488,32 @@ func dateOrNil(d *civil.Date) any {
 	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
 }
 
-// copyBabies writes babies and their audit rows with COPY in one PostgreSQL transaction.
-func (db *DB) copyBabies(ctx context.Context, a Actor, babies []Baby, progress func(done, total int)) error {
+// copyCheckedRows imports rows of new records only, checking each as COPY
+// takes it; problems come back all at once, with nothing written.
+func (db *DB) copyCheckedRows(ctx context.Context, a Actor, sc *importScope, rows []ImportRow, opt ImportOptions) (ImportResult, error) {
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	refs := map[string][]string{}
+	for _, r := range rows {
+		if l, why := sc.location(r.Location); why == "" {
+			refs[l.OrganisationID] = append(refs[l.OrganisationID], r.Ref)
+		}
+	}
+	src := &checkedRows{ck: db.newRowChecker(sc, opt), rows: rows, progress: progress}
+	err := db.copyBabies(ctx, a, refs, src, progress)
+	if errors.Is(err, errRowProblems) {
+		sort.SliceStable(src.problems, func(i, j int) bool { return src.problems[i].Line < src.problems[j].Line })
+		return ImportResult{}, importError(src.problems)
+	}
+	return ImportResult{Created: len(src.created)}, err
+}
+
+// copyBabies writes the records src gives and their audit rows with COPY in
+// one PostgreSQL transaction, under the import lock of each organisation in
+// refs (organisation -> the refs it gets).
+func (db *DB) copyBabies(ctx context.Context, a Actor, refs map[string][]string, src babySource, progress func(done, total int)) error {
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
 		return err
@@ -371,23 +531,21 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, babies []Baby, progress f
 			return err
 		}
 		defer tx.Rollback(ctx)
-		if err := lockImportRefs(ctx, tx, babies); err != nil {
+		if err := lockImportRefs(ctx, tx, refs); err != nil {
 			return err
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"babies"},
-			[]string{"id", "organisation_id", "location_id", "ref", "birth_date", "expected_date", "language", "status", "created_at", "updated_at"},
-			&copyRows{total: len(babies), progress: progress, row: func(i int) []any {
-				b := &babies[i]
-				return []any{b.ID, b.OrganisationID, b.LocationID, b.Ref, dateOrNil(b.BirthDate), dateOrNil(b.ExpectedDate), b.Language, string(b.Status), b.CreatedAt, b.UpdatedAt}
-			}})
-		if err != nil {
+		if _, err = tx.CopyFrom(ctx, pgx.Identifier{"babies"}, babyCopyColumns, src); err != nil {
+			if errors.Is(err, errRowProblems) {
+				return err
+			}
 			return wrapWrite(translatePg(err), "baby", "ref")
 		}
+		babies := src.Created()
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_log"},
 			[]string{"at", "token_id", "role", "organisation_id", "action", "entity", "record_id", "outcome", "detail"},
-			&copyRows{total: len(babies), progress: func(int, int) {}, row: func(i int) []any {
-				return []any{at, a.TokenID, string(a.Role), babies[i].OrganisationID, ActionCreate, "baby", babies[i].ID, OutcomeSuccess, "import"}
-			}})
+			pgx.CopyFromSlice(len(babies), func(i int) ([]any, error) {
+				return []any{at, a.TokenID, string(a.Role), babies[i].OrganisationID, ActionCreate, "baby", babies[i].ID, OutcomeSuccess, "import"}, nil
+			}))
 		if err != nil {
 			return err
 		}
@@ -406,12 +564,14 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, babies []Baby, progress f
 // imported ref is taken: a ref written since the file was checked is a
 // conflict answered here, never one the unique index (and the server log)
 // sees during COPY.
-func lockImportRefs(ctx context.Context, tx pgx.Tx, babies []Baby) error {
-	refs := map[string][]string{}
-	for _, b := range babies {
-		refs[b.OrganisationID] = append(refs[b.OrganisationID], b.Ref)
+func lockImportRefs(ctx context.Context, tx pgx.Tx, refs map[string][]string) error {
+	orgs := make([]string, 0, len(refs))
+	for org := range refs {
+		orgs = append(orgs, org)
 	}
-	for org, rs := range refs {
+	sort.Strings(orgs) // one order for every import, so that two never wait on each other
+	for _, org := range orgs {
+		rs := refs[org]
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7261005, hashtext($1))", org); err != nil {
 			return err
 		}

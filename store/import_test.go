@@ -117,3 +117,44 @@ func hasField(err error, field, code string) bool {
 	}
 	return false
 }
+
+// A file of new records whose problems come late: on PostgreSQL the rows
+// before them are already on their way through COPY when the checker meets
+// them; every problem is still named and nothing (no record, no audit row)
+// is stored.
+func TestALateProblemRollsBackTheRowsAlreadyCopied(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		org := storetest.MustCreateOrganisation(t, db, "GGD Groningen")
+		loc := storetest.MustCreateLocation(t, db, org.ID, "azc Musselkanaal")
+		_, coord := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: org.ID})
+		var file strings.Builder
+		file.WriteString("ref;birth_date;location;language\n")
+		for i := 0; i < 20000; i++ {
+			fmt.Fprintf(&file, "LATE-%05d;2026-%02d-15;%s;ar\n", i, 1+i%11, loc.ID)
+		}
+		file.WriteString("LATE-00007;2026-03-15;" + loc.ID + ";ar\n")  // line 20002: duplicate of line 9
+		file.WriteString("LATE-X;31-02-2026;" + loc.ID + ";Klingon\n") // line 20003: bad date and language
+		audits := storetest.Count(t, db, "SELECT COUNT(*) FROM audit_log")
+		_, err := db.ImportFile(ctx, coord, strings.NewReader(file.String()), store.ImportOptions{})
+		for field, code := range map[string]string{"rows[20002].ref": "duplicate_row", "rows[20003].birth_date": "date", "rows[20003].language": "language"} {
+			if !hasField(err, field, code) {
+				t.Errorf("%s %s is not named: %v", field, code, err)
+			}
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM babies"); n != 0 {
+			t.Fatalf("%d records after a refused import", n)
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM audit_log"); n != audits {
+			t.Fatalf("%d audit rows after a refused import; %d before", n, audits)
+		}
+		// The same file without its two bad lines goes in whole.
+		good := strings.Join(strings.Split(file.String(), "\n")[:20001], "\n") + "\n"
+		if res, err := db.ImportFile(ctx, coord, strings.NewReader(good), store.ImportOptions{}); err != nil || res.Created != 20000 {
+			t.Fatalf("the good rows: %+v %v", res, err)
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM audit_log WHERE detail = 'import'"); n != 20000 {
+			t.Fatalf("%d audit rows for 20000 records", n)
+		}
+	})
+}

@@ -114,47 +114,48 @@ func TestBlockingABookedSlot(t *testing.T) {
 // "move sessions" it moves the session and the page says where; the block is
 // removed from the page again.
 func TestBrowserLocationStaffBlockARoom(t *testing.T) {
-	db := storetest.Open(t, store.SQLite, clock)
-	e := newEnv(t, db)
-	ctx := context.Background()
-	demo.Fill(ctx, db)
-	demo.PlanAndPublish(ctx, db)
-	sessions, _, _ := db.Sessions(ctx, store.System, store.SessionFilter{From: clock().AddDate(0, 0, 14), Page: store.Page{Limit: 1}})
-	s := sessions[0]
-	_, staff := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleLocation, LocationID: s.LocationID})
-	b := signIn(t, e, staff)
-	day := civil.Today(s.StartsAt)
-	text := visit(t, e, b, "/locations/"+s.LocationID+"/week?date="+day.String(), "week")
-	if !strings.Contains(text, "bijeenkomst") || !strings.Contains(text, "Weekoverzicht") {
-		t.Fatalf("the week shows no session: %s", text)
-	}
-	start := s.StartsAt.In(civil.Amsterdam)
-	fill := func(title string) {
-		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#room_id"), s.RoomID), chromedp.SetValue(chromedp.CSS("#title"), title),
-			chromedp.SetValue(chromedp.CSS("#date"), day.Dutch()), chromedp.SetValue(chromedp.CSS("#from"), start.Format("15:04")),
-			chromedp.SetValue(chromedp.CSS("#to"), start.Add(time.Hour).Format("15:04")))
-	}
-	// Over the session, without moving it: refused, the session named at the top.
-	visit(t, e, b, "/locations/"+s.LocationID+"/week", "week-today")
-	fill("Brandoefening")
-	click(t, b, "Blokkeren", "#problems")
-	text = check(t, b, "week-block-refused")
-	if !strings.Contains(text, "Het blok valt over deze bijeenkomsten") || !strings.Contains(text, "bijeenkomst "+strconv.Itoa(s.Number)+"/8") ||
-		!strings.Contains(text, dateLabel(day)) {
-		t.Fatalf("the refused block: %s", text)
-	}
-	// With "move sessions": saved, and the page says where the session went.
-	pagetest.Do(t, b, chromedp.Click(chromedp.CSS("#replan")))
-	click(t, b, "Blokkeren", ".flash")
-	text = check(t, b, "week-block-moved")
-	if !strings.Contains(text, "Het blok is opgeslagen") || !strings.Contains(text, "Wat het blok verplaatste") {
-		t.Fatalf("after the block: %s", text)
-	}
-	pagetest.Do(t, b, chromedp.Click(chromedp.Search(`//main//form[contains(@action, "/week/blocks/remove")]//button`)))
-	pagetest.WaitText(t, b, ".flash", "verwijderd")
-	if text := check(t, b, "week-block-removed"); !strings.Contains(text, "Het blok is verwijderd") || strings.Contains(text, "Brandoefening") {
-		t.Fatalf("after removing the block: %s", text)
-	}
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		demo.Fill(ctx, db)
+		demo.PlanAndPublish(ctx, db)
+		sessions, _, _ := db.Sessions(ctx, store.System, store.SessionFilter{From: clock().AddDate(0, 0, 14), Page: store.Page{Limit: 1}})
+		s := sessions[0]
+		_, staff := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleLocation, LocationID: s.LocationID})
+		b := signIn(t, e, staff)
+		day := civil.Today(s.StartsAt)
+		text := visit(t, e, b, "/locations/"+s.LocationID+"/week?date="+day.String(), "week")
+		if !strings.Contains(text, "bijeenkomst") || !strings.Contains(text, "Weekoverzicht") {
+			t.Fatalf("the week shows no session: %s", text)
+		}
+		start := s.StartsAt.In(civil.Amsterdam)
+		fill := func(title string) {
+			pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#room_id"), s.RoomID), chromedp.SetValue(chromedp.CSS("#title"), title),
+				chromedp.SetValue(chromedp.CSS("#date"), day.Dutch()), chromedp.SetValue(chromedp.CSS("#from"), start.Format("15:04")),
+				chromedp.SetValue(chromedp.CSS("#to"), start.Add(time.Hour).Format("15:04")))
+		}
+		// Over the session, without moving it: refused, the session named at the top.
+		visit(t, e, b, "/locations/"+s.LocationID+"/week", "week-today")
+		fill("Brandoefening")
+		click(t, b, "Blokkeren", "#problems")
+		text = check(t, b, "week-block-refused")
+		if !strings.Contains(text, "Het blok valt over deze bijeenkomsten") || !strings.Contains(text, "bijeenkomst "+strconv.Itoa(s.Number)+"/8") ||
+			!strings.Contains(text, dateLabel(day)) {
+			t.Fatalf("the refused block: %s", text)
+		}
+		// With "move sessions": saved, and the page says where the session went.
+		pagetest.Do(t, b, chromedp.Click(chromedp.CSS("#replan")))
+		click(t, b, "Blokkeren", ".flash")
+		text = check(t, b, "week-block-moved")
+		if !strings.Contains(text, "Het blok is opgeslagen") || !strings.Contains(text, "Wat het blok verplaatste") {
+			t.Fatalf("after the block: %s", text)
+		}
+		pagetest.Do(t, b, chromedp.Click(chromedp.Search(`//main//form[contains(@action, "/week/blocks/remove")]//button`)))
+		pagetest.WaitText(t, b, ".flash", "verwijderd")
+		if text := check(t, b, "week-block-removed"); !strings.Contains(text, "Het blok is verwijderd") || strings.Contains(text, "Brandoefening") {
+			t.Fatalf("after removing the block: %s", text)
+		}
+	})
 }
 
 func dateLabel(d civil.Date) string { return messages.Date("nl", d) }

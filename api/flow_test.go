@@ -176,59 +176,60 @@ func unfoldICS(s string) string { return strings.ReplaceAll(s, "\r\n ", "") }
 // A nurse's day: her sessions, her groups' members, a working subscribe
 // link, and an absence that moves her sessions to a colleague.
 func TestBrowserNurseFlow(t *testing.T) {
-	db := storetest.Open(t, store.SQLite, clock)
-	e := newEnv(t, db)
-	w := newFlowWorld(t, db)
-	ctx := context.Background()
-	// A second CO-trained nurse who can take over, and six families.
-	colleague := &store.Facilitator{OrganisationID: w.org.ID, DisplayName: "Petra Smit", Email: "petra@example.org", Role: store.RoleNurseFacilitator,
-		COTrained: true, Availability: w.nurse.Availability, MaxSessionsPerWeek: 5, Languages: []string{"nl"}}
-	if err := db.CreateFacilitator(ctx, store.System, colleague); err != nil {
-		t.Fatal(err)
-	}
-	for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
-		storetest.MustCreateBaby(t, db, w.mk.ID, "MK-"+string(rune('1'+i)), birth)
-	}
-	if err := e.planAndPublish(w.coord); err != nil {
-		t.Fatal(err)
-	}
-	sessions, _, _ := db.Sessions(ctx, w.nurseActor, store.SessionFilter{From: clock(), Page: store.Page{Limit: 20}})
-	if len(sessions) == 0 {
-		t.Fatal("the nurse got no sessions")
-	}
-	b := signIn(t, e, w.nurseActor)
-	text := visit(t, e, b, "/me/sessions", "nurse-sessions")
-	if !strings.Contains(text, "Musselkanaal · nov 2026") || !strings.Contains(text, "Groepsruimte 1") {
-		t.Fatalf("her sessions: %s", text)
-	}
-	text = visit(t, e, b, "/me/groups", "nurse-groups")
-	pagetest.Do(t, b, chromedp.Click(chromedp.Search(`//main//a[starts-with(normalize-space(), "Musselkanaal")]`)), chromedp.WaitVisible(chromedp.CSS("#members-h")))
-	if text = check(t, b, "nurse-group"); !strings.Contains(text, "MK-1") || strings.Contains(text, "Groep opheffen") {
-		t.Fatalf("her group's members, without a coordinator's actions: %s", text)
-	}
-	visit(t, e, b, "/me/calendar", "nurse-calendar") // the world made her feed
-	if href := pagetest.Attribute(t, b, `//main//a[normalize-space()="Abonneren in uw agenda-app"]`, "href"); !strings.HasPrefix(href, "webcal://") {
-		t.Fatalf("the subscribe link is %q", href)
-	}
-
-	first := sessions[0]
-	day := civil.Today(first.StartsAt).Dutch()
-	visit(t, e, b, "/me/absence", "absence")
-	pagetest.Do(t, b, chromedp.SendKeys(chromedp.CSS("#from"), day))
-	click(t, b, "Doorgeven", "#problems")
-	if text := check(t, b, "absence-affected"); !strings.Contains(text, "1 bijeenkomst valt in uw afwezigheid") {
-		t.Fatalf("the absence's sessions: %s", text)
-	}
-	click(t, b, "Doorgeven en opnieuw plannen", ".flash")
-	if text := check(t, b, "absence-done"); !strings.Contains(text, "Verplaatst of overgenomen") || !strings.Contains(text, "Petra Smit") {
-		t.Fatalf("after the absence: %s", text)
-	}
-	after, _, _ := db.Sessions(ctx, w.nurseActor, store.SessionFilter{From: clock(), Page: store.Page{Limit: 20}})
-	for _, s := range after {
-		if s.ID == first.ID {
-			t.Fatal("the session in her absence is still hers")
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		w := newFlowWorld(t, db)
+		ctx := context.Background()
+		// A second CO-trained nurse who can take over, and six families.
+		colleague := &store.Facilitator{OrganisationID: w.org.ID, DisplayName: "Petra Smit", Email: "petra@example.org", Role: store.RoleNurseFacilitator,
+			COTrained: true, Availability: w.nurse.Availability, MaxSessionsPerWeek: 5, Languages: []string{"nl"}}
+		if err := db.CreateFacilitator(ctx, store.System, colleague); err != nil {
+			t.Fatal(err)
 		}
-	}
+		for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
+			storetest.MustCreateBaby(t, db, w.mk.ID, "MK-"+string(rune('1'+i)), birth)
+		}
+		if err := e.planAndPublish(w.coord); err != nil {
+			t.Fatal(err)
+		}
+		sessions, _, _ := db.Sessions(ctx, w.nurseActor, store.SessionFilter{From: clock(), Page: store.Page{Limit: 20}})
+		if len(sessions) == 0 {
+			t.Fatal("the nurse got no sessions")
+		}
+		b := signIn(t, e, w.nurseActor)
+		text := visit(t, e, b, "/me/sessions", "nurse-sessions")
+		if !strings.Contains(text, "Musselkanaal · nov 2026") || !strings.Contains(text, "Groepsruimte 1") {
+			t.Fatalf("her sessions: %s", text)
+		}
+		text = visit(t, e, b, "/me/groups", "nurse-groups")
+		pagetest.Do(t, b, chromedp.Click(chromedp.Search(`//main//a[starts-with(normalize-space(), "Musselkanaal")]`)), chromedp.WaitVisible(chromedp.CSS("#members-h")))
+		if text = check(t, b, "nurse-group"); !strings.Contains(text, "MK-1") || strings.Contains(text, "Groep opheffen") {
+			t.Fatalf("her group's members, without a coordinator's actions: %s", text)
+		}
+		visit(t, e, b, "/me/calendar", "nurse-calendar") // the world made her feed
+		if href := pagetest.Attribute(t, b, `//main//a[normalize-space()="Abonneren in uw agenda-app"]`, "href"); !strings.HasPrefix(href, "webcal://") {
+			t.Fatalf("the subscribe link is %q", href)
+		}
+
+		first := sessions[0]
+		day := civil.Today(first.StartsAt).Dutch()
+		visit(t, e, b, "/me/absence", "absence")
+		pagetest.Do(t, b, chromedp.SendKeys(chromedp.CSS("#from"), day))
+		click(t, b, "Doorgeven", "#problems")
+		if text := check(t, b, "absence-affected"); !strings.Contains(text, "1 bijeenkomst valt in uw afwezigheid") {
+			t.Fatalf("the absence's sessions: %s", text)
+		}
+		click(t, b, "Doorgeven en opnieuw plannen", ".flash")
+		if text := check(t, b, "absence-done"); !strings.Contains(text, "Verplaatst of overgenomen") || !strings.Contains(text, "Petra Smit") {
+			t.Fatalf("after the absence: %s", text)
+		}
+		after, _, _ := db.Sessions(ctx, w.nurseActor, store.SessionFilter{From: clock(), Page: store.Page{Limit: 20}})
+		for _, s := range after {
+			if s.ID == first.ID {
+				t.Fatal("the session in her absence is still hers")
+			}
+		}
+	})
 }
 
 // planAndPublish plans and publishes the coordinator's organisation.

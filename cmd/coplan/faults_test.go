@@ -93,7 +93,7 @@ func bigOrganisation(t *testing.T, db *store.DB, babies int) string {
 	var rows []store.ImportRow
 	for i := 0; i < babies; i++ {
 		d := civil.MustParse("2027-01-03").AddDays(-i * 400 / babies)
-		rows = append(rows, store.ImportRow{Line: i + 2, Ref: fmt.Sprintf("G-%05d", i), BirthDate: &d, LocationID: locs[i%len(locs)], Language: "ar"})
+		rows = append(rows, store.ImportRow{Line: i + 2, Ref: fmt.Sprintf("G-%05d", i), BirthDate: &d, Location: locs[i%len(locs)], Language: "ar"})
 	}
 	if _, err := db.ImportBabies(ctx, store.System, rows, store.ImportOptions{}); err != nil {
 		t.Fatal(err)

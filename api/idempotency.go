@@ -150,10 +150,13 @@ type idempotentAnswer struct {
 }
 
 // recordLater keeps trying to record an answer the database would not take,
-// for up to an hour, while its request's retries are told to wait.
+// for up to an hour, while its request's retries are told to wait. It tries
+// at least every 5 seconds: the retries wait on it, and a database that
+// restarts is back within seconds (a wait that doubled to a minute kept a
+// client waiting for half a minute after the database was back).
 func (s *Server) recordLater(a idempotentAnswer) {
 	wait := time.Second
-	for deadline := time.Now().Add(time.Hour); time.Now().Before(deadline); wait = min(2*wait, time.Minute) {
+	for deadline := time.Now().Add(time.Hour); time.Now().Before(deadline); wait = min(2*wait, 5*time.Second) {
 		time.Sleep(wait)
 		ctx, cancel := context.WithTimeout(context.Background(), idempotencyTimeout)
 		err := s.db.SaveIdempotentAnswer(ctx, a.token, a.key, a.status, a.contentType, a.body, a.babyID)

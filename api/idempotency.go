@@ -122,14 +122,19 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Writer = rec.ResponseWriter
 	keep, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyTimeout)
 	defer cancel()
-	if rec.Status() >= 500 {
-		// Our failure: a retry runs again. If even the claim cannot be dropped,
-		// it is taken over once stale (unless the write committed).
+	if rec.Status() >= 500 && !store.ClaimCommitted(c.Request.Context()) {
+		// Our failure, before anything was written: a retry runs again. If
+		// even the claim cannot be dropped, it is taken over once stale.
 		if err := s.db.ForgetIdempotencyKey(keep, tok, key); err != nil {
 			s.log.Warn("idempotency claim not dropped", "request_id", requestID(c), "err", err)
 		}
 		rec.send()
 		return
+	}
+	if rec.Status() >= 500 {
+		// The write committed and something after it failed: a retry must
+		// not write again, so it is told this answer rather than made to wait.
+		s.log.Error("a write committed but its request failed after it", "request_id", requestID(c), "status", rec.Status())
 	}
 	answer := idempotentAnswer{tok, key, rec.Status(), rec.Header().Get("Content-Type"), rec.body.String(), babyOf(c, rec.body.Bytes())}
 	if err := s.db.SaveIdempotentAnswer(keep, answer.token, answer.key, answer.status, answer.contentType, answer.body, answer.babyID); err != nil {

@@ -122,16 +122,24 @@ type Enrolled struct {
 // EnrolBaby stores a new baby record; an enrolled, born family gets its
 // proposals at once.
 func (s *Service) EnrolBaby(ctx context.Context, a store.Actor, b *store.Baby) (*Enrolled, error) {
-	if err := s.db.CreateBaby(ctx, a, b); err != nil {
+	if err := s.db.RequireBabyAccess(ctx, a, store.ActionCreate, ""); err != nil {
 		return nil, err
 	}
 	out := &Enrolled{Baby: b, Proposals: []Proposal{}}
+	// One transaction: a record is never written without its answer (a
+	// failure after the commit would leave a retry nothing to replay).
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateBaby(a, b); err != nil {
+			return err
+		}
 		var err error
 		out.Proposals, err = proposals(tx, nil, b)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, s.db.AuditFailure(ctx, a, store.ActionCreate, "", err)
+	}
+	return out, nil
 }
 
 // Relocation is a recorded move with what follows from it.

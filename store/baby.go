@@ -208,38 +208,43 @@ func (db *DB) CreateBaby(ctx context.Context, a Actor, b *Baby) error {
 	if err := db.RequireBabyAccess(ctx, a, ActionCreate, ""); err != nil {
 		return err
 	}
-	if b.Status == "" {
-		b.Status = StatusEnrolled
-	}
-	err := b.Validate()
-	if err == nil {
-		err = validateBabyDates(b, nil, db.Today())
-	}
-	if err == nil {
-		err = db.tx(ctx, func(tx *gorm.DB) error {
-			l, err := db.babyLocation(tx, a, "location_id", b.LocationID)
-			if err != nil {
-				return err
-			}
-			b.ID = NewID("baby")
-			b.OrganisationID = l.OrganisationID
-			if err := db.checkRefFree(tx, b.OrganisationID, b.Ref, ""); err != nil {
-				return err
-			}
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(b) // the lock makes a conflict impossible; this guard keeps it quiet
-			if err := res.Error; err != nil {
-				return wrapWrite(err, "baby", "ref")
-			}
-			if res.RowsAffected == 0 {
-				return errRefTaken()
-			}
-			return db.audit(tx, a, b.OrganisationID, ActionCreate, "baby", OutcomeSuccess, "", b.ID)
-		})
-	}
+	err := db.InTx(ctx, func(tx *Tx) error { return tx.CreateBaby(a, b) })
 	if err != nil {
 		err = db.auditFailure(ctx, a, ActionCreate, "baby", "", err)
 	}
 	return err
+}
+
+// CreateBaby validates and stores a new baby record at a location a may use,
+// audited, in tx; a refusal is the caller's to audit (DB.AuditFailure).
+func (tx *Tx) CreateBaby(a Actor, b *Baby) error {
+	db := tx.db
+	if b.Status == "" {
+		b.Status = StatusEnrolled
+	}
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if err := validateBabyDates(b, nil, db.Today()); err != nil {
+		return err
+	}
+	l, err := db.babyLocation(tx.g, a, "location_id", b.LocationID)
+	if err != nil {
+		return err
+	}
+	b.ID = NewID("baby")
+	b.OrganisationID = l.OrganisationID
+	if err := db.checkRefFree(tx.g, b.OrganisationID, b.Ref, ""); err != nil {
+		return err
+	}
+	res := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(b) // the lock makes a conflict impossible; this guard keeps it quiet
+	if err := res.Error; err != nil {
+		return wrapWrite(err, "baby", "ref")
+	}
+	if res.RowsAffected == 0 {
+		return errRefTaken()
+	}
+	return db.audit(tx.g, a, b.OrganisationID, ActionCreate, "baby", OutcomeSuccess, "", b.ID)
 }
 
 // Baby reads one baby record and logs the read.

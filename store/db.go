@@ -212,12 +212,16 @@ func (db *DB) Now() time.Time { return db.now().UTC() }
 // A request with an Idempotency-Key marks its claim committed inside the
 // transaction that writes, so that the write and the mark commit together.
 func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
 		return markClaimCommitted(ctx, tx)
 	})
+	if err == nil {
+		claimCommitted(ctx)
+	}
+	return err
 }
 
 // NewID returns a random id with a short prefix naming the kind of record.

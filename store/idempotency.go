@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,6 +19,9 @@ type IdempotentAnswer struct {
 	ContentType string
 	Body        string
 	CreatedAt   time.Time
+	// ClaimedAt is when the claim was taken by the machine's clock: a claim is
+	// abandoned after idempotencyStale of real time, whatever the domain clock says.
+	ClaimedAt *time.Time
 	// Committed is set in the transaction of the request's write: a retry of a
 	// committed request is never run again, only answered.
 	Committed bool
@@ -27,12 +31,29 @@ type IdempotentAnswer struct {
 
 type claimKey struct{}
 
-type claim struct{ tokenID, key string }
+type claim struct {
+	tokenID, key string
+	committed    *atomic.Bool // set once a write of the request has committed
+}
 
 // WithIdempotencyClaim marks ctx as the context of a request that holds the
 // claim of an Idempotency-Key: its writes mark the claim committed.
 func WithIdempotencyClaim(ctx context.Context, tokenID, key string) context.Context {
-	return context.WithValue(ctx, claimKey{}, claim{tokenID, key})
+	return context.WithValue(ctx, claimKey{}, claim{tokenID, key, new(atomic.Bool)})
+}
+
+// ClaimCommitted reports whether a write of the request holding the claim
+// in ctx has committed: its retries can only be answered, never run again.
+func ClaimCommitted(ctx context.Context) bool {
+	c, ok := ctx.Value(claimKey{}).(claim)
+	return ok && c.committed.Load()
+}
+
+// claimCommitted notes, after a commit, that the request's write is in.
+func claimCommitted(ctx context.Context) {
+	if c, ok := ctx.Value(claimKey{}).(claim); ok {
+		c.committed.Store(true)
+	}
 }
 
 // markClaimCommitted records, inside a write's transaction, that the request
@@ -60,7 +81,8 @@ const idempotencyStale = 10 * time.Second
 // ClaimIdempotencyKey records that a request with key starts. It returns the
 // stored answer when the key was used before (Status 0: still running).
 func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, hash string) (*IdempotentAnswer, error) {
-	a := &IdempotentAnswer{TokenID: tokenID, Key: key, RequestHash: hash, CreatedAt: db.Now()}
+	claimed := time.Now()
+	a := &IdempotentAnswer{TokenID: tokenID, Key: key, RequestHash: hash, CreatedAt: db.Now(), ClaimedAt: &claimed}
 	res := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(a)
 	if res.Error != nil {
 		return nil, res.Error
@@ -73,15 +95,26 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, tokenID, key, hash string
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
-	if err == nil && old.Status == 0 && !old.Committed && old.RequestHash == hash && db.Now().Sub(old.CreatedAt) > idempotencyStale {
-		res := db.gorm.WithContext(ctx).Model(&IdempotentAnswer{}).
-			Where("token_id = ? AND key = ? AND status = 0 AND created_at = ?", tokenID, key, old.CreatedAt).
-			Update("created_at", db.Now())
+	if err == nil && old.Status == 0 && !old.Committed && old.RequestHash == hash && old.abandoned(claimed) {
+		q := db.gorm.WithContext(ctx).Model(&IdempotentAnswer{}).Where("token_id = ? AND key = ? AND status = 0 AND NOT committed", tokenID, key)
+		if old.ClaimedAt != nil { // only the claim read above: another retry may take it over at the same moment
+			q = q.Where("claimed_at = ?", *old.ClaimedAt)
+		} else {
+			q = q.Where("claimed_at IS NULL")
+		}
+		res := q.Update("claimed_at", claimed)
 		if res.Error == nil && res.RowsAffected == 1 {
 			return nil, nil // taken over
 		}
 	}
 	return &old, err
+}
+
+// abandoned reports whether the claim is old enough, by the machine's clock,
+// that its request has died. A claim from before claimed_at was recorded
+// counts as abandoned.
+func (a *IdempotentAnswer) abandoned(now time.Time) bool {
+	return a.ClaimedAt == nil || now.Sub(*a.ClaimedAt) > idempotencyStale
 }
 
 // SaveIdempotentAnswer stores the answer for later replays; babyID names the

@@ -555,7 +555,11 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, refs map[string][]string,
 				return err
 			}
 		}
-		return tx.Commit(ctx)
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+		claimCommitted(ctx)
+		return nil
 	})
 }
 

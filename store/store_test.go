@@ -382,10 +382,12 @@ func TestAccessThatCannotBeAuditedFails(t *testing.T) {
 
 // A write under an Idempotency-Key marks its claim committed in the same
 // transaction: a retry after a lost answer waits for the answer instead of
-// taking the claim over and writing twice.
+// taking the claim over and writing twice. A claim that wrote nothing is
+// taken over once it is 10 seconds old by the machine's clock, even when the
+// service's domain clock stands still (as COPLAN_NOW holds it).
 func TestACommittedClaimIsNeverTakenOver(t *testing.T) {
 	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
+	clock := func() time.Time { return now } // never moves
 	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		org := storetest.MustCreateOrganisation(t, db, "GGD Drenthe")
@@ -396,12 +398,24 @@ func TestACommittedClaimIsNeverTakenOver(t *testing.T) {
 				t.Fatalf("first claim: %v %v", old, err)
 			}
 			if write {
+				claimed := store.WithIdempotencyClaim(ctx, "tok", key)
+				refused := &store.Baby{LocationID: "loc_nowhere", Ref: "EM-8", Language: "ti", BirthDate: storetest.Date("2026-12-01")}
+				if err := db.CreateBaby(claimed, store.System, refused); err == nil || store.ClaimCommitted(claimed) {
+					t.Fatalf("a refused write counts as committed: %v", err)
+				}
 				b := &store.Baby{LocationID: loc.ID, Ref: "EM-9", Language: "ti", BirthDate: storetest.Date("2026-12-01")}
-				if err := db.CreateBaby(store.WithIdempotencyClaim(ctx, "tok", key), store.System, b); err != nil {
-					t.Fatal(err)
+				if err := db.CreateBaby(claimed, store.System, b); err != nil || !store.ClaimCommitted(claimed) {
+					t.Fatalf("the write does not count as committed: %v", err)
 				}
 			}
-			now = now.Add(time.Minute) // the claim is stale
+			if old, err := db.ClaimIdempotencyKey(ctx, "tok", key, "h"); err != nil || old == nil || old.Status != 0 {
+				t.Fatalf("a fresh claim was taken over: %+v %v", old, err) // its request may still be running
+			}
+			// The claim was taken 11 seconds ago by the machine's clock.
+			if err := storetest.Exec(db, fmt.Sprintf("UPDATE idempotency_keys SET claimed_at = '%s' WHERE key = '%s'",
+				time.Now().Add(-11*time.Second).UTC().Format("2006-01-02 15:04:05.999999999-07:00"), key)); err != nil {
+				t.Fatal(err)
+			}
 			old, err := db.ClaimIdempotencyKey(ctx, "tok", key, "h")
 			if err != nil {
 				t.Fatal(err)

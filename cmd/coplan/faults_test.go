@@ -341,12 +341,12 @@ func TestFaultPostgresRestartUnderLoad(t *testing.T) {
 			}
 			res, err := client.Do(req)
 			if err == nil {
-				io.Copy(io.Discard, res.Body)
+				answer, _ := io.ReadAll(res.Body)
 				res.Body.Close()
 				if res.StatusCode < 500 && res.StatusCode != 409 {
 					return res.StatusCode, nil
 				}
-				last = fmt.Errorf("status %d", res.StatusCode)
+				last = fmt.Errorf("status %d after %d tries: %.300s", res.StatusCode, try+1, answer)
 			} else {
 				last = err
 			}
@@ -381,6 +381,10 @@ func TestFaultPostgresRestartUnderLoad(t *testing.T) {
 				if err != nil {
 					lost.Add(1)
 					t.Logf("lost: %v", err)
+					if i%5 == 0 {
+						rows := storetest.Strings(t, db, fmt.Sprintf("SELECT status || ' committed=' || committed || ' claimed=' || COALESCE(claimed_at::text, 'null') || ' created=' || created_at::text FROM idempotency_keys WHERE key = 'key-%d-%d'", w, i))
+						t.Logf("its claim: %v (now %v)", rows, time.Now().UTC())
+					}
 				} else {
 					ok.Add(1)
 				}

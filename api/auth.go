@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -33,6 +34,7 @@ func (s *Server) requireToken(c *gin.Context) {
 	tok, ok := bearer(c)
 	if ok {
 		if a, cached := s.auth.cached(tok); cached {
+			a.Client = s.clientOf(c)
 			c.Set(ctxActor, a)
 			c.Next()
 			return
@@ -50,6 +52,7 @@ func (s *Server) requireToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	a.Client = s.clientOf(c)
 	c.Set(ctxActor, a)
 	c.Next()
 }
@@ -86,12 +89,14 @@ func (s *Server) pageAuth() gin.HandlerFunc {
 				s.fail(c, err)
 				return
 			}
+			a.Client = s.clientOf(c)
 			c.Set(ctxActor, a)
 			c.Next()
 			return
 		}
 		if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
-			if a, err := s.db.SessionActor(c.Request.Context(), cookie); err == nil {
+			if a, err := s.sessionActor(c.Request.Context(), cookie); err == nil {
+				a.Client = s.clientOf(c)
 				c.Set(ctxActor, a)
 				c.Set(ctxSession, cookie)
 				if c.Request.Method == http.MethodPost && !s.validCSRF(c, cookie) {
@@ -112,6 +117,26 @@ func (s *Server) pageAuth() gin.HandlerFunc {
 	}
 }
 
+// optionalPageAuth notes a page session when the request has a valid one
+// (the sign-in page then sends a signed-in person on) and goes on either way.
+func (s *Server) optionalPageAuth(c *gin.Context) {
+	if cookie, err := c.Cookie(sessionCookie); err == nil && cookie != "" {
+		if a, err := s.sessionActor(c.Request.Context(), cookie); err == nil {
+			c.Set(ctxActor, a)
+		}
+	}
+	c.Next()
+}
+
+// sessionActor is the actor of a session cookie: a person's page session,
+// or a service token's opened by a command-line login link.
+func (s *Server) sessionActor(ctx context.Context, cookie string) (store.Actor, error) {
+	if store.IsUserSession(cookie) {
+		return s.db.UserSessionActor(ctx, cookie)
+	}
+	return s.db.SessionActor(ctx, cookie)
+}
+
 // signInPage asks a person to sign in: the start page answers 200, any
 // other page 401 (with the same page), so links that need a session explain
 // themselves.
@@ -120,7 +145,7 @@ func (s *Server) signInPage(c *gin.Context) {
 	if c.Request.URL.Path == "/" {
 		status = http.StatusOK
 	}
-	s.render(c, status, "signin", "signin.title", nil)
+	s.signInForm(c, status, nil)
 	c.Abort()
 }
 
@@ -132,11 +157,15 @@ func (s *Server) csrfToken(session string) string {
 }
 
 func (s *Server) validCSRF(c *gin.Context, session string) bool {
+	return s.validToken(c, s.csrfToken(session))
+}
+
+// validToken reports whether the request carries the CSRF token want.
+func (s *Server) validToken(c *gin.Context, want string) bool {
 	got := c.GetHeader("X-CSRF-Token")
 	if got == "" {
 		got = c.PostForm("csrf_token")
 	}
-	want := s.csrfToken(session)
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 

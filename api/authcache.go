@@ -13,6 +13,7 @@ import (
 // within authCacheTTL on every replica (at once on the one that revoked it is
 // not guaranteed either, since revoking is a command-line act).
 type authCache struct {
+	now     func() time.Time // the domain clock, which a token's expiry is on
 	mu      sync.Mutex
 	entries map[string]authEntry
 }
@@ -29,7 +30,7 @@ func (a *authCache) cached(token string) (store.Actor, bool) {
 	a.mu.Lock()
 	e, ok := a.entries[token]
 	a.mu.Unlock()
-	if ok && time.Now().Before(e.until) {
+	if ok && time.Now().Before(e.until) && (e.actor.Until.IsZero() || a.now().Before(e.actor.Until)) {
 		return e.actor, true
 	}
 	return store.Actor{}, false

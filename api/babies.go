@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coplan/coplan/calendars"
@@ -150,7 +151,13 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	items, total, err := s.db.AuditLog(c.Request.Context(), actor(c), store.AuditFilter{RecordID: c.Query("record_id"), Action: c.Query("action"), Limit: p.Limit, Offset: p.Offset})
+	f, err := auditFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.Limit, f.Offset = p.Limit, p.Offset
+	items, total, err := s.db.AuditLog(c.Request.Context(), actor(c), f)
 	s.reply(c, http.StatusOK, list[store.AuditEntry]{items, total}, err)
 }
 
@@ -172,4 +179,29 @@ func (s *Server) readyz(c *gin.Context) {
 		out["last_publication_detail"] = run.Detail // names how many organisations it skipped
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// auditFilter reads the access log's query: record, action, user and the
+// period from and to (days in Amsterdam, both included); all bad parameters
+// are named at once.
+func auditFilter(c *gin.Context) (store.AuditFilter, error) {
+	f := store.AuditFilter{RecordID: c.Query("record_id"), Action: c.Query("action"), UserID: c.Query("user_id")}
+	var fs store.Fields
+	day := func(name string) time.Time {
+		v := strings.TrimSpace(c.Query(name))
+		if v == "" {
+			return time.Time{}
+		}
+		d, err := civil.ParseDutch(v)
+		if err != nil {
+			fs.Add(name, "date", "%s", err.Error())
+			return time.Time{}
+		}
+		return d.At(0)
+	}
+	f.From = day("from")
+	if to := day("to"); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the whole last day
+	}
+	return f, fs.Err()
 }

@@ -21,8 +21,10 @@ func requestID(c *gin.Context) string { return c.Writer.Header().Get("X-Request-
 const (
 	ctxActor   = "actor"
 	ctxSession = "session"
-	ctxIsPage  = "is_page"
-	ctxProblem = "problem" // the code of the problem a request was answered with
+	// ctxPreSession is the sign-in form's pre-session value, for its CSRF token.
+	ctxPreSession = "pre_session"
+	ctxIsPage     = "is_page"
+	ctxProblem    = "problem" // the code of the problem a request was answered with
 )
 
 // Request ids are a random process prefix and a counter: unique across

@@ -18,17 +18,17 @@ type navItem struct {
 // navigation is what each role works with, in the order of its day: a
 // coordinator's planning loop, a nurse's own sessions, location staff's week.
 func navigation(c *gin.Context) []navItem {
-	a, ok := c.Get(ctxActor)
-	if !ok {
+	a, _ := c.Get(ctxActor)
+	actor, ok := a.(store.Actor)
+	if !ok { // not signed in, or just signed out
 		return nil
 	}
-	actor := a.(store.Actor)
 	var items []navItem
 	switch actor.Role {
 	case store.RoleAdmin, store.RoleCoordinator:
 		items = []navItem{{"nav.babies", "/babies", false}, {"nav.groups", "/groups", false}, {"nav.plan", "/plan", false},
 			{"nav.arrivals", "/arrivals", false}, {"nav.facilitators", "/facilitators", false}, {"nav.locations", "/locations", false},
-			{"nav.capacity", "/capacity", false}, {"nav.surveys", "/surveys", false}}
+			{"nav.capacity", "/capacity", false}, {"nav.surveys", "/surveys", false}, {"nav.users", "/users", false}}
 	case store.RoleNurse:
 		items = []navItem{{"nav.mysessions", "/me/sessions", false}, {"nav.mygroups", "/me/groups", false},
 			{"nav.calendar", "/me/calendar", false}, {"nav.absence", "/me/absence", false}}

@@ -114,6 +114,7 @@ type view struct {
 	LangAmp   string // "&lang=en" for links that have a query already
 	Title     string
 	CSRF      string // the CSRF token when the page was opened with a session cookie
+	SignedIn  bool   // opened with a session cookie: the page offers to log out
 	Nav       []navItem
 	ToDutch   string // this page in Dutch
 	ToEnglish string // this page in English
@@ -144,7 +145,9 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 		v.LangQuery, v.LangAmp = "?lang=en", "&lang=en"
 	}
 	if sess := c.GetString(ctxSession); sess != "" {
-		v.CSRF = s.csrfToken(sess)
+		v.CSRF, v.SignedIn = s.csrfToken(sess), true
+	} else if pre := c.GetString(ctxPreSession); pre != "" {
+		v.CSRF = s.csrfToken("pre\x00" + pre)
 	}
 	t := s.pages.sets[l][name]
 	var buf bytes.Buffer

@@ -35,6 +35,11 @@ func (s *Server) routes() {
 
 	// Pages: Dutch by default, English with ?lang=en.
 	// The login code is the credential here; no cookie and no CSRF token apply.
+	if s.devMail {
+		e.GET("/dev/mail", byIP, page, s.devMailPage)
+	}
+	e.GET("/login", byIP, page, s.optionalPageAuth, s.signInAsk)
+	e.POST("/login", byIP, page, s.sameOrigin, s.signInRequest)
 	e.GET("/login/:code", byIP, page, s.loginPage)
 	e.POST("/login/:code", byIP, page, s.sameOrigin, s.login)
 	e.POST("/logout", s.sameOrigin, s.pageAuth(), s.formOnce, s.logout)
@@ -81,6 +86,14 @@ func (s *Server) routes() {
 	e.POST("/survey/:token", byIP, page, s.sameOrigin, s.surveySubmit)
 	e.GET("/surveys/:id", s.pageAuth(), s.surveyResults)
 	e.GET("/capacity", s.pageAuth(), s.capacityPage)
+	e.GET("/users", s.pageAuth(), s.usersPage)
+	e.POST("/users", s.sameOrigin, s.pageAuth(), s.formOnce, s.userInvite)
+	e.POST("/users/:id/active", s.sameOrigin, s.pageAuth(), s.formOnce, s.userActive)
+	e.POST("/users/:id/invitation", s.sameOrigin, s.pageAuth(), s.formOnce, s.userResend)
+	e.GET("/me/account", s.pageAuth(), s.accountPage)
+	e.POST("/me/account/sessions/:id/end", s.sameOrigin, s.pageAuth(), s.formOnce, s.accountEndSession)
+	e.POST("/me/account/tokens", s.sameOrigin, s.pageAuth(), s.formOnce, s.accountCreateToken)
+	e.POST("/me/account/tokens/:id/revoke", s.sameOrigin, s.pageAuth(), s.formOnce, s.accountRevokeToken)
 	e.GET("/me/sessions", s.pageAuth(), s.mySessions)
 	e.GET("/me/groups", s.pageAuth(), s.groupsPage)
 	e.GET("/me/absence", s.pageAuth(), s.myAbsence)
@@ -160,4 +173,8 @@ func (s *Server) routes() {
 	v1.GET("/surveys/:id/responses.csv", s.listResponses)
 	v1.PUT("/surveys/:id/responses/:organisation_id", s.putResponse)
 	v1.GET("/audit", s.listAudit)
+	v1.GET("/users", s.listUsers)
+	v1.POST("/users", s.createUser)
+	v1.GET("/users/:id", s.getUser)
+	v1.PATCH("/users/:id", s.updateUser)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coplan/coplan/accounts"
 	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/store"
@@ -33,12 +34,25 @@ type Config struct {
 	// many); 0 switches a limit off. Per token on the API; per client IP on
 	// feeds, survey and login links, and on the API before authentication.
 	RatePerToken, RatePerIP float64
+	// MailSent, when set, asks the mail sender to send now (a sign-in link
+	// should not wait for the next poll).
+	MailSent func()
+	// SSO is the organisation's identity provider for single sign-on; nil
+	// when none is configured.
+	SSO *accounts.SSO
+	// DevMail shows the outbox on /dev/mail, for the demo without an SMTP
+	// server: never set it where real people's mail goes through.
+	DevMail bool
 }
 
 // Server serves coplan's API and pages.
 type Server struct {
 	db       *store.DB
 	uc       *coordination.Service // the use cases that plan
+	accounts *accounts.Service     // invitations and sign-in
+	sso      *accounts.SSO         // single sign-on; nil when not configured
+	work     chan struct{}         // bounds the sign-in work done after the answer
+	devMail  bool
 	log      *slog.Logger
 	now      func() time.Time
 	baseURL  *url.URL
@@ -81,9 +95,11 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{db: cfg.DB, uc: cfg.Coordination, log: cfg.Logger, now: cfg.Now, baseURL: base, secret: cfg.Secret,
 		maxBody: cfg.MaxBodyBytes, engine: e, pages: newPages(),
 		renderer: calendars.Renderer{Host: base.Hostname()}, feeds: newFeedCache(),
-		byToken: newLimiter("token", cfg.RatePerToken, int(2*cfg.RatePerToken)),
-		byIP:    newLimiter("ip", cfg.RatePerIP, int(2*cfg.RatePerIP)),
-		auth:    authCache{entries: map[string]authEntry{}}}
+		byToken:  newLimiter("token", cfg.RatePerToken, int(2*cfg.RatePerToken)),
+		byIP:     newLimiter("ip", cfg.RatePerIP, int(2*cfg.RatePerIP)),
+		auth:     authCache{now: cfg.Now, entries: map[string]authEntry{}},
+		accounts: accounts.New(cfg.DB, strings.TrimRight(cfg.BaseURL, "/"), cfg.Logger, cfg.MailSent), sso: cfg.SSO,
+		work: make(chan struct{}, 16), devMail: cfg.DevMail}
 	if s.proxies, err = parseProxies(cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
@@ -141,3 +157,7 @@ func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
 // secureCookies reports whether cookies must be marked Secure.
 func (s *Server) secureCookies() bool { return s.baseURL.Scheme == "https" }
+
+// clientOf is the client address of a request, through trusted proxies, as
+// the access log records it.
+func (s *Server) clientOf(c *gin.Context) string { return c.ClientIP() }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/coordination"
@@ -227,4 +228,47 @@ func pickStatus(rng *rand.Rand) store.BabyStatus {
 	default:
 		return store.StatusWithdrawn
 	}
+}
+
+// AdminEmail is the demo administrator's address.
+const AdminEmail = "beheer@coplan.example"
+
+// People are the demo's users, to be invited: a coordinator of the first
+// organisation, a nurse of its (the first CO-trained facilitator, with her
+// name and address) and the staff of its hub location. The admin comes first.
+func People(ctx context.Context, db *store.DB) ([]store.User, error) {
+	orgs, _, err := db.Organisations(ctx, store.System, store.Page{Limit: 100})
+	if err != nil || len(orgs) == 0 {
+		return nil, err
+	}
+	org := orgs[0]
+	for _, o := range orgs {
+		if o.Name == organisations[0].name {
+			org = o
+		}
+	}
+	people := []store.User{{Name: "Demo Beheerder", Email: AdminEmail, Role: store.RoleAdmin},
+		{Name: "Demo Coördinator", Email: "coordinator@" + strings.TrimPrefix(org.ContactEmail, "centering@"), Role: store.RoleCoordinator, OrganisationID: org.ID}}
+	facs, _, err := db.Facilitators(ctx, store.System, store.FacilitatorFilter{OrganisationID: org.ID, Page: store.Page{Limit: 50}})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range facs {
+		if f.Role == store.RoleNurseFacilitator && f.COTrained && f.Email != "" {
+			people = append(people, store.User{Name: f.DisplayName, Email: f.Email, Role: store.RoleNurse, FacilitatorID: f.ID})
+			break
+		}
+	}
+	locs, _, err := db.Locations(ctx, store.System, store.LocationFilter{OrganisationID: org.ID, Page: store.Page{Limit: 50}})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range locs {
+		if len(l.Catchment) > 0 {
+			people = append(people, store.User{Name: "Demo COA " + l.Name, Email: "coa." + strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(l.Name, "azc "), " ", "-")) + "@coa.example",
+				Role: store.RoleLocation, LocationID: l.ID})
+			break
+		}
+	}
+	return people, nil
 }

@@ -1,6 +1,10 @@
 package store
 
-import "gorm.io/gorm"
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
 
 // Role is what a bearer token may do.
 type Role string
@@ -22,10 +26,18 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// Actor is who is asking: the token and the scope it grants. Every repository
-// method takes one, filters by it and names it in the audit log.
+// Actor is who is asking: the person, the credential used and the scope it
+// grants. Every repository method takes one, filters by it and names it in
+// the audit log.
 type Actor struct {
-	TokenID        string
+	// TokenID is the credential the request came with: a token's id, or a
+	// page session's ("web_..."); "system" or "cli:..." for coplan itself.
+	TokenID string
+	UserID  string // the person, when the credential belongs to one
+	Client  string // the client address the request came from
+	// Until is when the credential stops working by itself (a token's
+	// expiry), for caches of the actor; zero when it has no end.
+	Until          time.Time
 	Role           Role
 	OrganisationID string // coordinator and nurse: their organisation; location: the serving one
 	FacilitatorID  string // nurse
@@ -34,6 +46,15 @@ type Actor struct {
 
 // System is the actor of jobs the service runs by itself (demo data, cron).
 var System = Actor{TokenID: "system", Role: RoleAdmin}
+
+// Who names the actor in records it creates: the person, or the credential
+// when there is no person (a service token, a job).
+func (a Actor) Who() string {
+	if a.UserID != "" {
+		return a.UserID
+	}
+	return a.TokenID
+}
 
 // IsAdmin reports whether a sees every organisation.
 func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }

@@ -36,7 +36,10 @@ const (
 type AuditEntry struct {
 	ID             int64     `gorm:"primaryKey" json:"id"`
 	At             time.Time `json:"at"`
-	TokenID        string    `json:"token_id"`
+	TokenID        string    `json:"token_id"` // the token or page session used
+	UserID         string    `json:"user_id,omitempty"`
+	UserName       string    `gorm:"-" json:"user_name,omitempty"` // filled in on reading, for the log review
+	Client         string    `json:"client,omitempty"`             // the client address
 	Role           Role      `json:"role"`
 	OrganisationID string    `json:"organisation_id"`
 	Action         string    `json:"action"`
@@ -61,7 +64,7 @@ func (db *DB) audit(tx *gorm.DB, a Actor, organisationID, action, entity, outcom
 	at := db.Now()
 	rows := make([]AuditEntry, len(recordIDs))
 	for i, id := range recordIDs {
-		rows[i] = AuditEntry{At: at, TokenID: a.TokenID, Role: a.Role, OrganisationID: organisationID,
+		rows[i] = AuditEntry{At: at, TokenID: a.TokenID, UserID: a.UserID, Client: a.Client, Role: a.Role, OrganisationID: organisationID,
 			Action: action, Entity: entity, RecordID: id, Outcome: outcome, Detail: detail}
 	}
 	return tx.CreateInBatches(rows, 500).Error
@@ -118,6 +121,8 @@ func (db *DB) AuditRequest(ctx context.Context, a Actor, action, recordID, outco
 type AuditFilter struct {
 	RecordID string
 	Action   string
+	UserID   string
+	From, To time.Time // zero: unbounded; To is exclusive
 	Limit    int
 	Offset   int
 }
@@ -135,6 +140,15 @@ func (db *DB) AuditLog(ctx context.Context, a Actor, f AuditFilter) ([]AuditEntr
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
 	}
+	if f.UserID != "" {
+		q = q.Where("user_id = ?", f.UserID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", f.To.UTC())
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: count audit log: %w", err)
@@ -143,5 +157,23 @@ func (db *DB) AuditLog(ctx context.Context, a Actor, f AuditFilter) ([]AuditEntr
 	if err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: list audit log: %w", err)
 	}
+	if err := db.nameUsers(ctx, rows); err != nil {
+		return nil, 0, err
+	}
 	return rows, total, nil
+}
+
+// nameUsers fills in the name of each row's user.
+func (db *DB) nameUsers(ctx context.Context, rows []AuditEntry) error {
+	var ids []string
+	for _, r := range rows {
+		if r.UserID != "" {
+			ids = append(ids, r.UserID)
+		}
+	}
+	names, err := db.UserNames(ctx, ids)
+	for i := range rows {
+		rows[i].UserName = names[rows[i].UserID]
+	}
+	return err
 }

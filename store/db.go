@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -56,7 +57,15 @@ type Options struct {
 	// service may do (everything but changing the audit log: INSERT and
 	// SELECT only there). Empty: one role does both.
 	MigrationURL string
+	// MustExist refuses a database coplan has not set up yet (a SQLite file
+	// that is not there, a PostgreSQL database without coplan's tables) with
+	// ErrNoDatabase instead of creating it: a command run from the wrong
+	// directory must not make itself a new, empty database.
+	MustExist bool
 }
+
+// ErrNoDatabase is Open's answer, with MustExist, for a database that is not set up.
+var ErrNoDatabase = errors.New("store: there is no coplan database here")
 
 // IsPostgresURL reports whether url selects PostgreSQL.
 func IsPostgresURL(url string) bool {
@@ -67,6 +76,14 @@ func IsPostgresURL(url string) bool {
 // DefaultSQLitePath) and applies every pending migration, through
 // opts.MigrationURL when it is set.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	if opts.MustExist && !IsPostgresURL(url) {
+		if url == "" {
+			url = DefaultSQLitePath
+		}
+		if _, err := os.Stat(url); err != nil {
+			return nil, fmt.Errorf("%w (no file %s)", ErrNoDatabase, url)
+		}
+	}
 	if opts.MigrationURL != "" && IsPostgresURL(url) {
 		if err := migrateAsOwner(ctx, url, opts); err != nil {
 			return nil, err
@@ -75,6 +92,13 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	db, err := connect(ctx, url, opts)
 	if err != nil {
 		return nil, err
+	}
+	if opts.MustExist && db.dialect == Postgres {
+		var set bool
+		if err := db.sql.QueryRowContext(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&set); err != nil || !set {
+			db.Close()
+			return nil, fmt.Errorf("%w (no coplan tables in this PostgreSQL database)", ErrNoDatabase)
+		}
 	}
 	if opts.MigrationURL == "" || db.dialect != Postgres {
 		if err := db.migrate(ctx); err != nil {

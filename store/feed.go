@@ -121,7 +121,7 @@ func (db *DB) CreateFeed(ctx context.Context, a Actor, kind FeedKind, subject st
 		if err != nil {
 			return err
 		}
-		f := &Feed{ID: NewID("feed"), Kind: kind, SubjectID: subject, OrganisationID: org, Version: 1, CreatedBy: a.TokenID, CreatedAt: db.Now()}
+		f := &Feed{ID: NewID("feed"), Kind: kind, SubjectID: subject, OrganisationID: org, Version: 1, CreatedBy: a.Who(), CreatedAt: db.Now()}
 		if err := tx.Create(f).Error; err != nil {
 			return wrapWrite(err, "feed", "id")
 		}

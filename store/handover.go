@@ -233,10 +233,10 @@ func (tx *Tx) AcceptHandover(a Actor, h *Handover, ref string) (*Baby, error) {
 		return nil, wrapWrite(err, "baby", "ref")
 	}
 	now := tx.Now()
-	if err := tx.g.Model(h).Updates(map[string]any{"status": HandoverAccepted, "accepted_at": now, "accepted_by": a.TokenID}).Error; err != nil {
+	if err := tx.g.Model(h).Updates(map[string]any{"status": HandoverAccepted, "accepted_at": now, "accepted_by": a.Who()}).Error; err != nil {
 		return nil, wrapRead(err, "handover")
 	}
-	h.Status, h.AcceptedAt, h.AcceptedBy = HandoverAccepted, &now, a.TokenID
+	h.Status, h.AcceptedAt, h.AcceptedBy = HandoverAccepted, &now, a.Who()
 	return b, tx.db.audit(tx.g, a, b.OrganisationID, ActionHandover, "baby", OutcomeSuccess, "handover "+h.ID+" accepted", b.ID)
 }
 

@@ -542,9 +542,9 @@ func (db *DB) copyBabies(ctx context.Context, a Actor, refs map[string][]string,
 		}
 		babies := src.Created()
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_log"},
-			[]string{"at", "token_id", "role", "organisation_id", "action", "entity", "record_id", "outcome", "detail"},
+			[]string{"at", "token_id", "user_id", "client", "role", "organisation_id", "action", "entity", "record_id", "outcome", "detail"},
 			pgx.CopyFromSlice(len(babies), func(i int) ([]any, error) {
-				return []any{at, a.TokenID, string(a.Role), babies[i].OrganisationID, ActionCreate, "baby", babies[i].ID, OutcomeSuccess, "import"}, nil
+				return []any{at, a.TokenID, a.UserID, a.Client, string(a.Role), babies[i].OrganisationID, ActionCreate, "baby", babies[i].ID, OutcomeSuccess, "import"}, nil
 			}))
 		if err != nil {
 			return err

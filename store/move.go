@@ -73,7 +73,7 @@ func (tx *Tx) MoveBaby(a Actor, id, to string, date civil.Date, exceptionReason 
 		return nil, nil, nil, err
 	}
 	fromOrg, fromLoc := b.OrganisationID, b.LocationID
-	move := &Move{ID: NewID("move"), BabyID: id, FromLocationID: fromLoc, ToLocationID: dest.ID, Date: date, CreatedBy: a.TokenID,
+	move := &Move{ID: NewID("move"), BabyID: id, FromLocationID: fromLoc, ToLocationID: dest.ID, Date: date, CreatedBy: a.Who(),
 		ExceptionReason: exceptionReason}
 	if err := tx.g.Create(move).Error; err != nil {
 		return nil, nil, nil, wrapWrite(err, "move", "id")
@@ -82,7 +82,7 @@ func (tx *Tx) MoveBaby(a Actor, id, to string, date civil.Date, exceptionReason 
 	if dest.OrganisationID != fromOrg {
 		h = &Handover{ID: NewID("hov"), BabyID: &b.ID, FromOrganisationID: fromOrg, ToOrganisationID: dest.OrganisationID,
 			FromLocationID: fromLoc, ToLocationID: dest.ID, MovedOn: date, SenderRef: b.Ref, Status: HandoverPending,
-			CreatedAt: db.Now(), CreatedBy: a.TokenID}
+			CreatedAt: db.Now(), CreatedBy: a.Who()}
 		if err := tx.g.Create(h).Error; err != nil {
 			return nil, nil, nil, wrapWrite(err, "handover", "id")
 		}

@@ -117,3 +117,10 @@ func (db *DB) PendingMail(ctx context.Context) (int64, error) {
 	err := db.gorm.WithContext(ctx).Model(&Mail{}).Where("status IN ?", []string{MailPending, MailSending}).Count(&n).Error
 	return n, err
 }
+
+// RecentMail is the newest n messages of the outbox (the demo's mail page).
+func (db *DB) RecentMail(ctx context.Context, n int) ([]Mail, error) {
+	var ms []Mail
+	err := db.gorm.WithContext(ctx).Order("created_at DESC, id DESC").Limit(n).Find(&ms).Error
+	return ms, wrapRead(err, "outbox")
+}

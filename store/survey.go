@@ -143,7 +143,7 @@ func (db *DB) CreateSurvey(ctx context.Context, a Actor, s *Survey, organisation
 		if err := f.Err(); err != nil {
 			return err
 		}
-		s.ID, s.CreatedBy, s.CreatedAt = NewID("srv"), a.TokenID, db.Now()
+		s.ID, s.CreatedBy, s.CreatedAt = NewID("srv"), a.Who(), db.Now()
 		if err := tx.Create(s).Error; err != nil {
 			return err
 		}

@@ -24,13 +24,15 @@ type Token struct {
 	FacilitatorID  string     `json:"facilitator_id,omitempty"`
 	LocationID     string     `json:"location_id,omitempty"`
 	Label          string     `json:"label,omitempty"`
+	UserID         string     `json:"user_id,omitempty"` // a personal token's owner; empty for a service token
 	CreatedAt      time.Time  `json:"created_at"`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
 	RevokedAt      *time.Time `json:"revoked_at,omitempty"`
 }
 
 // Actor returns the access scope the token grants.
 func (t *Token) Actor() Actor {
-	return Actor{TokenID: t.ID, Role: t.Role, OrganisationID: t.OrganisationID, FacilitatorID: t.FacilitatorID, LocationID: t.LocationID}
+	return Actor{TokenID: t.ID, UserID: t.UserID, Role: t.Role, OrganisationID: t.OrganisationID, FacilitatorID: t.FacilitatorID, LocationID: t.LocationID}
 }
 
 // LoginCode is a one-time code in a login link; it opens one page session.
@@ -121,43 +123,47 @@ func fieldErr(field, detail string, cause error) error {
 	return &Error{Code: EInvalid, Message: detail, Fields: []FieldError{{Field: field, Code: "unknown", Detail: cause.Error()}}}
 }
 
-// Authenticate returns the actor of a bearer token secret.
+// Authenticate returns the actor of a bearer token secret. A personal
+// token acts with its user's role and scope as they are now, and stops with
+// its user; any token stops at its expiry.
 func (db *DB) Authenticate(ctx context.Context, secret string) (Actor, error) {
 	var t Token
-	err := db.gorm.WithContext(ctx).Where("hash = ? AND revoked_at IS NULL", HashSecret(secret)).Take(&t).Error
+	g := db.gorm.WithContext(ctx)
+	err := g.Where("hash = ? AND revoked_at IS NULL", HashSecret(secret)).Take(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Actor{}, Errorf(EUnauthorized, "the token is unknown or revoked")
 	}
 	if err != nil {
 		return Actor{}, fmt.Errorf("store: authenticate: %w", err)
 	}
-	return db.currentScope(db.gorm.WithContext(ctx), t)
+	return db.currentScope(g, t)
 }
 
-// currentScope is the actor of a token with the scope its record has now: a
-// nurse's organisation is their facilitator record's, location staff's the
-// location's; a token whose record is gone (a deleted facilitator or
-// location) grants nothing.
+// currentScope is the actor of a token with the scope its records have now:
+// a personal token's user's, a nurse's organisation their facilitator
+// record's, location staff's the location's; a token whose record is gone (a
+// deleted facilitator or location, a disabled user) or that expired grants
+// nothing.
 func (db *DB) currentScope(g *gorm.DB, t Token) (Actor, error) {
-	a := t.Actor()
-	var org []string
-	var err error
-	switch t.Role {
-	case RoleNurse:
-		err = g.Model(&Facilitator{}).Where("id = ? AND deleted_at IS NULL", t.FacilitatorID).Pluck("organisation_id", &org).Error
-	case RoleLocation:
-		err = g.Model(&Location{}).Where("id = ?", t.LocationID).Pluck("organisation_id", &org).Error
-	default:
-		return a, nil
+	if t.ExpiresAt != nil && !db.Now().Before(*t.ExpiresAt) {
+		return Actor{}, Errorf(EUnauthorized, "the token expired")
 	}
+	var until time.Time
+	if t.ExpiresAt != nil {
+		until = *t.ExpiresAt
+	}
+	if t.UserID == "" {
+		a, err := scopeNow(g, t.Actor())
+		a.Until = until
+		return a, err
+	}
+	u, err := first[User](g.Where("id = ?", t.UserID), "user", t.UserID)
 	if err != nil {
-		return Actor{}, fmt.Errorf("store: the scope of token %s: %w", t.ID, err)
+		return Actor{}, Errorf(EUnauthorized, "the token's user is gone")
 	}
-	if len(org) == 0 {
-		return Actor{}, Errorf(EUnauthorized, "the token's %s no longer exists", t.Role)
-	}
-	a.OrganisationID = org[0]
-	return a, nil
+	a, err := u.actor(g)
+	a.TokenID, a.Until = t.ID, until
+	return a, err
 }
 
 // RevokeToken revokes token id and ends its page sessions.

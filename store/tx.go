@@ -182,7 +182,7 @@ func (tx *Tx) CreateBlock(a Actor, b *Block) error {
 	if err := b.Validate(tx.Now()); err != nil {
 		return err
 	}
-	b.ID, b.CreatedBy, b.CreatedAt = NewID("blk"), a.TokenID, tx.Now()
+	b.ID, b.CreatedBy, b.CreatedAt = NewID("blk"), a.Who(), tx.Now()
 	b.StartsAt, b.EndsAt = b.StartsAt.UTC(), b.EndsAt.UTC()
 	return wrapWrite(tx.g.Create(b).Error, "block", "id")
 }

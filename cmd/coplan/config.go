@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	netmail "net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -205,8 +207,11 @@ func or(v, def string) string {
 }
 
 // openStore opens the configured database and applies its migrations.
-func openStore(ctx context.Context, c config, log *slog.Logger, now func() time.Time) (*store.DB, error) {
-	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Now: now, Logger: log, MaxConns: c.DBMaxConns, MigrationURL: c.MigrationURL})
+func openStore(ctx context.Context, c config, log *slog.Logger, now func() time.Time, mustExist bool) (*store.DB, error) {
+	db, err := store.Open(ctx, c.DatabaseURL, store.Options{Now: now, Logger: log, MaxConns: c.DBMaxConns, MigrationURL: c.MigrationURL, MustExist: mustExist})
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("COPLAN_DATABASE_URL: %w", err)
 	}
@@ -248,9 +253,17 @@ func openApp(ctx context.Context, getenv func(string) string, fs *flag.FlagSet, 
 		return nil, err
 	}
 	log := newLogger(stderr, c.LogLevel)
-	db, err := openStore(ctx, c, log, now)
+	create := fs.Lookup("create")
+	tool := create != nil // a command-line tool, not the server
+	db, err := openStore(ctx, c, log, now, tool && create.Value.String() != "true")
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, fmt.Errorf("no coplan database at %s: run the command where the server runs, set COPLAN_DATABASE_URL to the server's database, or add --create to make a new one", redacted(c.DatabaseURL))
+	}
 	if err != nil {
 		return nil, err
+	}
+	if tool {
+		fmt.Fprintf(stderr, "coplan: database %s, base URL %s\n", redacted(c.DatabaseURL), c.BaseURL)
 	}
 	key, err := secret(ctx, c, db)
 	if err != nil {
@@ -258,6 +271,27 @@ func openApp(ctx context.Context, getenv func(string) string, fs *flag.FlagSet, 
 		return nil, err
 	}
 	return &app{cfg: c, now: now, log: log, db: db, key: key}, nil
+}
+
+// redacted is a database URL without its password, or a SQLite file as an
+// absolute path: what a person needs to see which database a command used.
+func redacted(raw string) string {
+	if store.IsPostgresURL(raw) {
+		if u, err := url.Parse(raw); err == nil {
+			return u.Redacted()
+		}
+		return "postgres://…"
+	}
+	if abs, err := filepath.Abs(raw); err == nil {
+		return abs
+	}
+	return raw
+}
+
+// addCreate gives a command-line tool the --create flag: without it, the
+// tool refuses a database that is not there instead of making an empty one.
+func addCreate(fs *flag.FlagSet) {
+	fs.Bool("create", false, "create the database when there is none (otherwise the command refuses)")
 }
 
 // newFlags is a command's flag set, writing its errors to stderr.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 )
@@ -121,11 +122,12 @@ func TestServeWithDemoDataEndToEnd(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			env := map[string]string{"COPLAN_ADDR": freeAddr(t), "COPLAN_DATABASE_URL": storetest.URL(t, d)}
 			base, stdout, stderr, stop := startServer(t, env, "--demo")
-			m := regexp.MustCompile(`(?m)^admin token: (\S+)\nlogin: (\S+)$`).FindStringSubmatch(stdout.String())
-			if m == nil {
-				t.Fatalf("stdout does not show the admin token and login link:\n%s", stdout.String())
+			m := regexp.MustCompile(`(?m)^sign in as the demo admin \((\S+)\), once, within 7 days: (\S+)$`).FindStringSubmatch(stdout.String())
+			if m == nil || m[1] != demo.AdminEmail {
+				t.Fatalf("stdout does not show the demo admin's sign-in link:\n%s", stdout.String())
 			}
-			token, login := m[1], m[2]
+			login := m[2]
+			token := userToken(t, env, demo.AdminEmail)
 			if !strings.HasPrefix(login, base+"/login/") {
 				t.Fatalf("login link %q is not under %s", login, base)
 			}
@@ -182,15 +184,19 @@ func TestServeWithDemoDataEndToEnd(t *testing.T) {
 				}
 			}
 
-			// A second start on the same database adds nothing and mints a new token.
+			// A second start on the same database adds nothing, mints no
+			// token and prints no link; it says who can sign in.
+			tokensBefore := tokenCount(t, env)
 			env["COPLAN_ADDR"] = freeAddr(t)
 			base, stdout, _, stop = startServer(t, env, "--demo")
-			m2 := regexp.MustCompile(`(?m)^admin token: (\S+)$`).FindStringSubmatch(stdout.String())
-			if m2 == nil || m2[1] == token {
-				t.Fatalf("second start did not mint a new admin token:\n%s", stdout.String())
+			if strings.Contains(stdout.String(), "/login/") || !strings.Contains(stdout.String(), demo.AdminEmail) {
+				t.Fatalf("second start:\n%s", stdout.String())
+			}
+			if n := tokenCount(t, env); n != tokensBefore {
+				t.Fatalf("the second start made %d tokens", n-tokensBefore)
 			}
 			var again struct{ Total int }
-			_, body = call(t, "GET", base+"/api/v1/organisations", m2[1], "")
+			_, body = call(t, "GET", base+"/api/v1/organisations", token, "")
 			json.Unmarshal(body, &again)
 			if again.Total != orgs.Total {
 				t.Fatalf("second --demo changed the organisations: %d, was %d", again.Total, orgs.Total)
@@ -261,4 +267,25 @@ func TestInvalidConfigurationNamesTheVariable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// userToken mints a personal token for the user with address email through
+// the command line, as automation would.
+func userToken(t *testing.T, env map[string]string, email string) string {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"coplan", "token", "create", "--user", email}, envOf(env), &out, &errs); err != nil {
+		t.Fatalf("token create --user: %v\n%s", err, errs.String())
+	}
+	return strings.SplitN(out.String(), "\n", 2)[0]
+}
+
+// tokenCount counts the tokens of the database env names.
+func tokenCount(t *testing.T, env map[string]string) int {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"coplan", "token", "list"}, envOf(env), &out, &errs); err != nil {
+		t.Fatalf("token list: %v\n%s", err, errs.String())
+	}
+	return strings.Count(out.String(), "\n") - 1
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coplan/coplan/calendars"
+	"github.com/coplan/coplan/demo"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 )
@@ -102,15 +103,7 @@ func TestThreeReplicasPublishEachSlotOnce(t *testing.T) {
 	env := map[string]string{"COPLAN_DATABASE_URL": dbURL, "COPLAN_SECRET": strings.Repeat("s", 40),
 		"COPLAN_CRON_PUBLISH": "* * * * * *", "COPLAN_LOG_LEVEL": "info"}
 	first := startReplica(t, "r1", env, "--demo")
-	token := ""
-	for _, line := range strings.Split(first.logs.String(), "\n") {
-		if strings.HasPrefix(line, "admin token: ") {
-			token = strings.TrimPrefix(line, "admin token: ")
-		}
-	}
-	if token == "" {
-		t.Fatalf("no admin token:\n%s", first.logs.String())
-	}
+	token := userToken(t, env, demo.AdminEmail)
 	orgs, _ := fetchJSON(t, "http://"+first.addr+"/api/v1/organisations", token)
 	for _, o := range orgs {
 		st, body := call(t, "POST", "http://"+first.addr+"/api/v1/feeds", token, `{"kind":"organisation","subject_id":"`+o["id"].(string)+`"}`)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/coplan/coplan/accounts"
 	"github.com/coplan/coplan/api"
 	"github.com/coplan/coplan/calendars"
 	"github.com/coplan/coplan/coordination"
@@ -24,7 +25,7 @@ import (
 // closes the database.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print an admin token")
+	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and its people; show the outbox on /dev/mail when no SMTP server is set")
 	a, err := openApp(ctx, getenv, fs, args, stderr)
 	if err != nil {
 		return err
@@ -35,12 +36,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
+	kick := make(chan struct{}, 1) // a reminder run or a sign-in link asks the sender to send at once
+	sent := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
 	srv, err := api.New(api.Config{DB: a.db, Coordination: coordination.New(a.db).WithBaseURL(a.cfg.BaseURL), Logger: a.log, Now: a.now, BaseURL: a.cfg.BaseURL,
-		Secret: a.key, TrustedProxies: a.cfg.TrustedProxies, RatePerToken: a.cfg.RateToken, RatePerIP: a.cfg.RateIP})
+		Secret: a.key, TrustedProxies: a.cfg.TrustedProxies, RatePerToken: a.cfg.RateToken, RatePerIP: a.cfg.RateIP,
+		MailSent: sent, DevMail: *withDemo && a.cfg.SMTP == nil})
 	if err != nil {
 		return err
 	}
-	kick := make(chan struct{}, 1) // a reminder run asks the sender to send at once
 	sched, err := scheduleJobs(a, kick)
 	if err != nil {
 		return err
@@ -181,21 +189,60 @@ func newPublisher(db *store.DB, c config) *calendars.Publisher {
 	return &calendars.Publisher{DB: db, Renderer: calendars.Renderer{Host: u.Hostname()}, Replica: c.Replica}
 }
 
-// fillDemo adds demo data to an empty database and prints a fresh admin token.
+// fillDemo adds demo data to an empty database with its people: it prints a
+// sign-in link for the demo admin once, when it fills the database, and the
+// demo users' addresses at every start (their mails are on /dev/mail when no
+// SMTP server is configured). It mints no token.
 func fillDemo(ctx context.Context, db *store.DB, c config, log interface{ Info(string, ...any) }, stdout io.Writer) error {
 	added, err := demo.Fill(ctx, db)
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	if added {
-		if err := demo.PlanAndPublish(ctx, db); err != nil {
-			return fmt.Errorf("demo plan: %w", err)
-		}
-		log.Info("demo data added, planned and published")
-	} else {
+	if !added {
 		log.Info("database holds data already; no demo data added")
+		return printDemoPeople(ctx, db, c, stdout)
 	}
-	return printToken(ctx, db, c, stdout, &store.Token{Role: store.RoleAdmin, Label: "demo admin"}, "admin token: ")
+	if err := demo.PlanAndPublish(ctx, db); err != nil {
+		return fmt.Errorf("demo plan: %w", err)
+	}
+	people, err := demo.People(ctx, db)
+	if err != nil {
+		return fmt.Errorf("demo people: %w", err)
+	}
+	svc := accounts.New(db, c.BaseURL, nil, nil)
+	for i := range people {
+		if i == 0 { // the admin signs in from the terminal
+			err = db.InviteUser(ctx, store.System, &people[i], nil)
+		} else {
+			err = svc.Invite(ctx, store.System, &people[i], "nl")
+		}
+		if err != nil {
+			return fmt.Errorf("demo people: %w", err)
+		}
+	}
+	log.Info("demo data added, planned and published")
+	link, err := db.SignInLink(ctx, people[0].ID, store.InvitationTTL)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sign in as the demo admin (%s), once, within 7 days: %s/login/%s\n", people[0].Email, c.BaseURL, link)
+	return printDemoPeople(ctx, db, c, stdout)
+}
+
+// printDemoPeople says how to sign in to the demo.
+func printDemoPeople(ctx context.Context, db *store.DB, c config, stdout io.Writer) error {
+	users, err := db.Users(ctx, store.System, store.UserFilter{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sign in at %s/login with one of these addresses:\n", c.BaseURL)
+	for _, u := range users {
+		fmt.Fprintf(stdout, "  %-40s %s\n", u.Email, u.Role)
+	}
+	if c.SMTP == nil {
+		fmt.Fprintf(stdout, "no SMTP server is configured: the mails with the sign-in links are on %s/dev/mail\n", c.BaseURL)
+	}
+	return nil
 }
 
 // clock is time.Now, or a fixed instant from COPLAN_NOW (RFC 3339) for

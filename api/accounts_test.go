@@ -23,6 +23,7 @@ import (
 	"github.com/coplan/coplan/mail/smtptest"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
+	"github.com/oauth2-proxy/mockoidc"
 )
 
 // accountsEnv is a server whose links point at itself and whose mail goes
@@ -127,7 +128,20 @@ func TestBrowserAccounts(t *testing.T) {
 			m := &movable{}
 			m.set("2027-01-04 09:00")
 			db := storetest.Open(t, d, m.now)
-			e := newAccountsEnv(t, db, m.now, nil)
+			provider, err := mockoidc.Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { provider.Shutdown() })
+			e := newAccountsEnv(t, db, m.now, func(base string) *accounts.SSO {
+				pc := provider.Config()
+				sso, err := accounts.NewSSO(context.Background(), accounts.SSOConfig{Issuer: pc.Issuer, ClientID: pc.ClientID,
+					ClientSecret: pc.ClientSecret, RedirectURL: base + "/login/sso/callback"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return sso
+			})
 			ctx := context.Background()
 			w := newFlowWorld(t, db)
 
@@ -205,7 +219,30 @@ func TestBrowserAccounts(t *testing.T) {
 			}
 			m.set("2027-01-04 10:00")
 
-			// Disabling her ends her session within 2 seconds.
+			// Later she signs in through her organisation's provider: matched
+			// by her verified address. An unverified one, or a callback that
+			// did not start here, is refused in words.
+			ob := pagetest.Browser(t)
+			provider.QueueUser(&mockoidc.MockUser{Subject: "anna-1", Email: "anna@example.org", EmailVerified: false})
+			pagetest.Do(t, ob, chromedp.Navigate(e.srv.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")))
+			click(t, ob, "Inloggen met het account van uw organisatie", "#problems")
+			if text := check(t, ob, "sso-unverified"); !strings.Contains(text, "heeft uw e-mailadres niet bevestigd") {
+				t.Fatalf("an unverified address: %s", text)
+			}
+			pagetest.Do(t, ob, chromedp.Navigate(e.srv.URL+"/login/sso/callback?state=forged&code=x"), chromedp.WaitVisible(chromedp.CSS("#problems")))
+			if text := pagetest.Text(t, ob, "#problems"); !strings.Contains(text, "verlopen of niet hier begonnen") {
+				t.Fatalf("a forged callback: %s", text)
+			}
+			provider.QueueUser(&mockoidc.MockUser{Subject: "anna-1", Email: "anna@example.org", EmailVerified: true})
+			pagetest.Do(t, ob, chromedp.Navigate(e.srv.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")))
+			click(t, ob, "Inloggen met het account van uw organisatie", `header form[action^="/logout"]`)
+			visit(t, e.env, ob, "/me/account", "account-sso")
+			if text := pagetest.Text(t, ob, "main"); !strings.Contains(text, "Anna de Vries") || !strings.Contains(text, "account van de organisatie") ||
+				!strings.Contains(text, "link per e-mail") {
+				t.Fatalf("her sessions after single sign-on: %s", text)
+			}
+
+			// Disabling her ends her sessions within 2 seconds.
 			nurseID := userID(t, db, "anna@example.org")
 			visit(t, e.env, b, "/users", "users-before-disable")
 			click(t, b, "Uitschakelen", ".flash")
@@ -219,6 +256,10 @@ func TestBrowserAccounts(t *testing.T) {
 					t.Fatal("the disabled nurse's session still works after 2 seconds")
 				}
 				time.Sleep(100 * time.Millisecond)
+			}
+			pagetest.Do(t, ob, chromedp.Navigate(e.srv.URL+"/me/account"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			if !strings.Contains(pagetest.Text(t, ob, "main"), "Vul uw werk-e-mailadres in") {
+				t.Fatal("the disabled nurse's single sign-on session still works")
 			}
 
 			// The access log names the people who did each of these.

@@ -54,9 +54,10 @@ func TestBrowserEveryPageOfEveryRole(t *testing.T) {
 		coord: {"/", "/babies", "/babies?age=0-3&group=no", "/babies/new", "/babies/import", "/babies/" + babies[0].ID, "/babies/" + babies[0].ID + "/move",
 			"/babies/" + babies[0].ID + "/delete", "/groups", "/groups/" + s.GroupID, "/sessions/" + s.ID, "/plan", "/plan/publish?organisation_id=" + groningen.ID,
 			"/arrivals", "/facilitators", "/locations", "/locations/" + s.LocationID + "/rooms", "/locations/" + s.LocationID + "/week",
-			"/capacity", "/surveys", "/plan?lang=en", "/plan?location=" + s.LocationID, "/groups/" + s.GroupID + "?lang=en"},
-		admin: {"/", "/plan", "/surveys", "/surveys/" + rounds[0].ID},
-		nurse: {"/", "/me/sessions", "/me/groups", "/groups/" + s.GroupID, "/me/calendar", "/me/absence", "/me/sessions?lang=en"},
+			"/capacity", "/surveys", "/plan?lang=en", "/plan?location=" + s.LocationID, "/groups/" + s.GroupID + "?lang=en",
+			"/users", "/me/account", "/users?lang=en"},
+		admin: {"/", "/plan", "/surveys", "/surveys/" + rounds[0].ID, "/users", "/me/account"},
+		nurse: {"/", "/me/account", "/me/sessions", "/me/groups", "/groups/" + s.GroupID, "/me/calendar", "/me/absence", "/me/sessions?lang=en"},
 		staff: {"/", "/locations/" + s.LocationID + "/week", "/locations/" + s.LocationID + "/rooms", "/locations/" + s.LocationID + "/week?lang=en"},
 	}
 	for a, paths := range pages {
@@ -108,6 +109,7 @@ func TestBrowserEmptyPages(t *testing.T) {
 		{coord, "/arrivals", "Er zijn geen aankomsten."},
 		{coord, "/locations/" + loc.ID + "/rooms", "Deze locatie heeft nog geen ruimtes."},
 		{coord, "/surveys", "Er zijn geen peilingen."},
+		{coord, "/users", "Er zijn nog geen gebruikers."},
 		{nurse, "/me/sessions", "Er zijn geen bijeenkomsten gepland."},
 		{nurse, "/me/groups", "Er zijn nog geen groepen."},
 		{staff, "/locations/" + loc.ID + "/week", "Deze locatie heeft nog geen ruimtes."},

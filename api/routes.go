@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	}
 	e.GET("/login", byIP, page, s.optionalPageAuth, s.signInAsk)
 	e.POST("/login", byIP, page, s.sameOrigin, s.signInRequest)
+	e.GET("/login/sso", byIP, page, s.ssoStart)
+	e.GET("/login/sso/callback", byIP, page, s.ssoCallback)
 	e.GET("/login/:code", byIP, page, s.loginPage)
 	e.POST("/login/:code", byIP, page, s.sameOrigin, s.login)
 	e.POST("/logout", s.sameOrigin, s.pageAuth(), s.formOnce, s.logout)

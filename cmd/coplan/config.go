@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coplan/coplan/accounts"
 	"github.com/coplan/coplan/jobs"
 	"github.com/coplan/coplan/mail"
 	"github.com/coplan/coplan/store"
@@ -41,6 +42,10 @@ type config struct {
 	RateToken      float64       // COPLAN_RATE_TOKEN: API requests per second per token
 	RateIP         float64       // COPLAN_RATE_IP: requests per second per client IP
 	DBMaxConns     int           // COPLAN_DB_MAX_CONNS: PostgreSQL connections per process
+	// OIDC is the organisation's identity provider for single sign-on
+	// (COPLAN_OIDC_ISSUER, COPLAN_OIDC_CLIENT_ID, COPLAN_OIDC_CLIENT_SECRET);
+	// Issuer is empty when there is none.
+	OIDC accounts.SSOConfig
 }
 
 // loadConfig reads the environment, lets flags on fs override it and checks the
@@ -59,7 +64,7 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (co
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %v", errUsage, err)
 	}
-	for _, load := range []func(*config, func(string) string) error{loadServer, loadSchedules, loadMail, loadLimits, loadProcess} {
+	for _, load := range []func(*config, func(string) string) error{loadServer, loadSchedules, loadMail, loadLimits, loadProcess, loadSSO} {
 		if err := load(&c, getenv); err != nil {
 			return c, err
 		}
@@ -101,6 +106,26 @@ func loadServer(c *config, getenv func(string) string) error {
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
+	return nil
+}
+
+// loadSSO checks the single sign-on settings: all three or none, and an
+// https issuer (http only on this machine, for tests and trials).
+func loadSSO(c *config, getenv func(string) string) error {
+	o := accounts.SSOConfig{Issuer: getenv("COPLAN_OIDC_ISSUER"), ClientID: getenv("COPLAN_OIDC_CLIENT_ID"),
+		ClientSecret: getenv("COPLAN_OIDC_CLIENT_SECRET"), RedirectURL: c.BaseURL + "/login/sso/callback"}
+	if o.Issuer == "" && o.ClientID == "" && o.ClientSecret == "" {
+		return nil
+	}
+	if o.Issuer == "" || o.ClientID == "" || o.ClientSecret == "" {
+		return fmt.Errorf("COPLAN_OIDC_ISSUER, COPLAN_OIDC_CLIENT_ID and COPLAN_OIDC_CLIENT_SECRET: set all three for single sign-on, or none")
+	}
+	u, err := url.Parse(o.Issuer)
+	loopback := err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback)) {
+		return fmt.Errorf("COPLAN_OIDC_ISSUER: %q is not an https URL of an OpenID Connect provider", o.Issuer)
+	}
+	c.OIDC = o
 	return nil
 }
 

@@ -43,7 +43,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		default:
 		}
 	}
-	srv, err := api.New(api.Config{DB: a.db, Coordination: coordination.New(a.db).WithBaseURL(a.cfg.BaseURL), Logger: a.log, Now: a.now, BaseURL: a.cfg.BaseURL,
+	var sso *accounts.SSO
+	if a.cfg.OIDC.Issuer != "" {
+		if sso, err = accounts.NewSSO(ctx, a.cfg.OIDC); err != nil {
+			return fmt.Errorf("COPLAN_OIDC_ISSUER: %w", err)
+		}
+	}
+	srv, err := api.New(api.Config{SSO: sso, DB: a.db, Coordination: coordination.New(a.db).WithBaseURL(a.cfg.BaseURL), Logger: a.log, Now: a.now, BaseURL: a.cfg.BaseURL,
 		Secret: a.key, TrustedProxies: a.cfg.TrustedProxies, RatePerToken: a.cfg.RateToken, RatePerIP: a.cfg.RateIP,
 		MailSent: sent, DevMail: *withDemo && a.cfg.SMTP == nil})
 	if err != nil {

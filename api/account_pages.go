@@ -282,8 +282,8 @@ func (s *Server) accountRevokeToken(c *gin.Context) {
 
 // sessionClient is how "my sessions" names where a session was opened: the
 // browser and the address.
-func (s *Server) sessionClient(c *gin.Context) string {
-	return browserOf(c.GetHeader("User-Agent")) + " · " + s.clientOf(c)
+func (s *Server) sessionClient(c *gin.Context) store.Client {
+	return store.Client{Address: s.clientOf(c), Browser: browserOf(c.GetHeader("User-Agent"))}
 }
 
 // browserOf names the browser family of a User-Agent header; the order

@@ -262,6 +262,30 @@ func TestBrowserAccounts(t *testing.T) {
 				t.Fatal("the disabled nurse's single sign-on session still works")
 			}
 
+			// The coordinator reviews the log of the nurse on her page, and
+			// downloads the filtered period.
+			visit(t, e.env, b, "/audit", "audit")
+			pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#user"), nurseID), chromedp.SetValue(chromedp.CSS("#from"), "04-01-2027"),
+				chromedp.SetValue(chromedp.CSS("#to"), "04-01-2027"))
+			click(t, b, "Toon", "[role=status]")
+			review := check(t, b, "audit-filtered")
+			if !strings.Contains(review, "Anna de Vries (jeugdverpleegkundige, sessie)") || !strings.Contains(review, "ingelogd") || strings.Contains(review, "Fatima Bakker (") {
+				t.Fatalf("the filtered log: %s", review)
+			}
+			pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#from"), "31-02-2027"))
+			click(t, b, "Toon", "#problems")
+			if text := check(t, b, "audit-refused"); !strings.Contains(text, "Geef een datum") {
+				t.Fatalf("a bad date in the filter: %s", text)
+			}
+			exported := e.do("GET", "/audit.csv?user="+nurseID+"&from=04-01-2027&to=04-01-2027", e.tokenOf(t, store.Token{Role: store.RoleCoordinator, OrganisationID: w.org.ID}), "")
+			if exported.status != 200 || !strings.HasPrefix(string(exported.body), "\ufeffTijdstip;") || !strings.Contains(string(exported.body), "Anna de Vries") ||
+				!strings.Contains(exported.header.Get("Content-Disposition"), "audit.csv") {
+				t.Fatalf("the export: %d %s", exported.status, exported.body)
+			}
+			if n := storetest.Count(t, db, "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND entity = 'audit_log' AND detail LIKE 'period 04-01-2027..04-01-2027, % rows'"); n != 1 {
+				t.Fatalf("%d audit rows for the export, want 1", n)
+			}
+
 			// The access log names the people who did each of these.
 			rows, _, err := db.AuditLog(ctx, store.System, store.AuditFilter{Limit: 500})
 			if err != nil {
@@ -303,4 +327,11 @@ func userID(t *testing.T, db *store.DB, email string) string {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// tokenOf mints a service token and returns its secret.
+func (e *env) tokenOf(t *testing.T, tok store.Token) string {
+	t.Helper()
+	secret, _ := storetest.MustCreateToken(t, e.db, tok)
+	return secret
 }

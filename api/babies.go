@@ -151,7 +151,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f, err := auditFilter(c)
+	f, err := auditFilter(c.Query)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -184,11 +184,11 @@ func (s *Server) readyz(c *gin.Context) {
 // auditFilter reads the access log's query: record, action, user and the
 // period from and to (days in Amsterdam, both included); all bad parameters
 // are named at once.
-func auditFilter(c *gin.Context) (store.AuditFilter, error) {
-	f := store.AuditFilter{RecordID: c.Query("record_id"), Action: c.Query("action"), UserID: c.Query("user_id")}
+func auditFilter(query func(string) string) (store.AuditFilter, error) {
+	f := store.AuditFilter{RecordID: query("record_id"), Action: query("action"), UserID: query("user_id")}
 	var fs store.Fields
 	day := func(name string) time.Time {
-		v := strings.TrimSpace(c.Query(name))
+		v := strings.TrimSpace(query(name))
 		if v == "" {
 			return time.Time{}
 		}

@@ -119,12 +119,13 @@ func (db *DB) AuditRequest(ctx context.Context, a Actor, action, recordID, outco
 
 // AuditFilter selects audit rows.
 type AuditFilter struct {
-	RecordID string
-	Action   string
-	UserID   string
-	From, To time.Time // zero: unbounded; To is exclusive
-	Limit    int
-	Offset   int
+	RecordID  string
+	RecordIDs []string // any of these (the babies with one ref)
+	Action    string
+	UserID    string
+	From, To  time.Time // zero: unbounded; To is exclusive
+	Limit     int
+	Offset    int
 }
 
 // AuditLog lists audit rows, newest first: all of them for an admin, those acting
@@ -136,6 +137,9 @@ func (db *DB) AuditLog(ctx context.Context, a Actor, f AuditFilter) ([]AuditEntr
 	q := a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&AuditEntry{}), "organisation_id")
 	if f.RecordID != "" {
 		q = q.Where("record_id = ?", f.RecordID)
+	}
+	if f.RecordIDs != nil {
+		q = q.Where("record_id IN ?", append(f.RecordIDs, "-")) // "-" is no id: an empty list matches nothing
 	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
@@ -176,4 +180,55 @@ func (db *DB) nameUsers(ctx context.Context, rows []AuditEntry) error {
 		rows[i].UserName = names[rows[i].UserID]
 	}
 	return err
+}
+
+// AuditRefs gives the refs of the babies audit rows name, for the log
+// review: a person reads refs, not ids. A baby whose record is gone has
+// none. Showing refs reads baby records, so the reading is logged too.
+func (db *DB) AuditRefs(ctx context.Context, a Actor, rows []AuditEntry) (map[string]string, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range rows {
+		if r.Entity == "baby" && r.RecordID != "" && !seen[r.RecordID] {
+			seen[r.RecordID] = true
+			ids = append(ids, r.RecordID)
+		}
+	}
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var found []struct{ ID, Ref, OrganisationID string }
+	q := a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&Baby{}), "organisation_id")
+	if err := q.Select("id, ref, organisation_id").Where("id IN ?", ids).Find(&found).Error; err != nil {
+		return nil, wrapRead(err, "babies")
+	}
+	shown := make([]string, 0, len(found))
+	for _, b := range found {
+		out[b.ID] = b.Ref
+		shown = append(shown, b.ID)
+	}
+	if len(shown) > 0 {
+		err := db.audit(db.gorm.WithContext(ctx), a, a.OrganisationID, ActionList, "baby", OutcomeSuccess, "audit review", shown...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// BabyIDsByRef are the ids of the babies a may see with ref, for the log
+// review's filter by ref.
+func (db *DB) BabyIDsByRef(ctx context.Context, a Actor, ref string) ([]string, error) {
+	var ids []string
+	q := a.scopeOrganisation(db.gorm.WithContext(ctx).Model(&Baby{}), "organisation_id")
+	err := q.Where("ref = ?", ref).Pluck("id", &ids).Error
+	return ids, wrapRead(err, "babies")
+}
+
+// AuditExported logs an export of the access log: the period and how many
+// rows it held.
+func (db *DB) AuditExported(ctx context.Context, a Actor, rows int, period string) error {
+	return db.audit(db.gorm.WithContext(ctx), a, a.OrganisationID, ActionExport, "audit_log", OutcomeSuccess,
+		fmt.Sprintf("period %s, %d rows", period, rows))
 }

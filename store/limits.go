@@ -11,6 +11,9 @@ const (
 	MaxRoomsPerLocation  = 50  // rooms of one location
 	MaxSurveyLocations   = 500 // locations named in a survey answer
 	MaxSurveyInvitations = 500 // organisations invited to one survey round
+	// MaxAuditExport bounds one export of the access log; a longer period is
+	// exported in parts (the review page says how many rows a period holds).
+	MaxAuditExport = 100000
 )
 
 // Limit records a problem with a list field longer than max.

@@ -410,9 +410,20 @@ func (db *DB) LinkUsable(ctx context.Context, secret string) bool {
 // of a disabled user.
 var errLinkGone = Errorf(ENotFound, "the sign-in link is unknown, used or expired")
 
+// Client is where a person signs in from: the address (for the access log)
+// and the browser (for "my sessions").
+type Client struct{ Address, Browser string }
+
+func (c Client) String() string {
+	if c.Browser == "" {
+		return c.Address
+	}
+	return c.Browser + " · " + c.Address
+}
+
 // RedeemLink uses a sign-in link once and opens a page session for its user
 // from client; it returns the session's secret for the cookie.
-func (db *DB) RedeemLink(ctx context.Context, secret, client string) (string, Actor, error) {
+func (db *DB) RedeemLink(ctx context.Context, secret string, client Client) (string, Actor, error) {
 	var (
 		session string
 		actor   Actor
@@ -443,7 +454,7 @@ func (db *DB) RedeemLink(ctx context.Context, secret, client string) (string, Ac
 // SignInVerified opens a page session for the active user whose address an
 // identity provider verified (single sign-on); an unknown or disabled
 // address is refused.
-func (db *DB) SignInVerified(ctx context.Context, email, method, client string) (string, Actor, error) {
+func (db *DB) SignInVerified(ctx context.Context, email, method string, client Client) (string, Actor, error) {
 	var (
 		session string
 		actor   Actor
@@ -476,7 +487,7 @@ type UserSession struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 }
 
-func (db *DB) openSession(tx *gorm.DB, userID, method, client string) (string, Actor, error) {
+func (db *DB) openSession(tx *gorm.DB, userID, method string, client Client) (string, Actor, error) {
 	u, err := first[User](tx.Where("id = ?", userID), "user", userID)
 	if err != nil {
 		return "", Actor{}, err
@@ -486,12 +497,12 @@ func (db *DB) openSession(tx *gorm.DB, userID, method, client string) (string, A
 		return "", Actor{}, err
 	}
 	now, secret := db.Now(), newSecret("us_")
-	s := UserSession{ID: NewID("web"), Hash: HashSecret(secret), UserID: u.ID, Method: method, Client: clip(client, 200),
+	s := UserSession{ID: NewID("web"), Hash: HashSecret(secret), UserID: u.ID, Method: method, Client: clip(client.String(), 200),
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionIdle)}
 	if err := tx.Create(&s).Error; err != nil {
 		return "", Actor{}, fmt.Errorf("store: open a page session: %w", err)
 	}
-	a.TokenID, a.Client = s.ID, client
+	a.TokenID, a.Client = s.ID, client.Address
 	if err := db.audit(tx, a, u.OrganisationID, ActionSignIn, "session", OutcomeSuccess, method, s.ID); err != nil {
 		return "", Actor{}, err
 	}

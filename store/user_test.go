@@ -63,11 +63,11 @@ func TestAUserIsInvitedSignsInAndIsDisabled(t *testing.T) {
 		if !db.LinkUsable(ctx, secret) {
 			t.Fatal("a fresh invitation is not usable")
 		}
-		session, who, err := db.RedeemLink(ctx, secret, "Firefox · 10.0.0.1")
+		session, who, err := db.RedeemLink(ctx, secret, store.Client{Address: "10.0.0.1", Browser: "Firefox"})
 		if err != nil || who.UserID != u.ID || who.OrganisationID != org.ID || who.Role != store.RoleCoordinator {
 			t.Fatalf("redeem = %+v, %v", who, err)
 		}
-		if _, _, err := db.RedeemLink(ctx, secret, ""); store.ErrorCode(err) != store.ENotFound {
+		if _, _, err := db.RedeemLink(ctx, secret, store.Client{}); store.ErrorCode(err) != store.ENotFound {
 			t.Fatalf("a link used twice: %v", err)
 		}
 		a, err := db.UserSessionActor(ctx, session)
@@ -106,7 +106,7 @@ func TestAUserIsInvitedSignsInAndIsDisabled(t *testing.T) {
 			t.Fatalf("an expired token: %v", err)
 		}
 		tok2, _, _ := db.CreateUserToken(ctx, a, u.ID, "export 2", 0)
-		session2, _, err := db.RedeemLink(ctx, mustLink(t, db, u.ID), "")
+		session2, _, err := db.RedeemLink(ctx, mustLink(t, db, u.ID), store.Client{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestAUserIsInvitedSignsInAndIsDisabled(t *testing.T) {
 		if _, err := db.UserSessionActor(ctx, session2); store.ErrorCode(err) != store.EUnauthorized {
 			t.Fatalf("a disabled user's session: %v", err)
 		}
-		if _, _, err := db.SignInVerified(ctx, "fatima@ggd-a.example", "oidc", ""); store.ErrorCode(err) != store.EForbidden {
+		if _, _, err := db.SignInVerified(ctx, "fatima@ggd-a.example", "oidc", store.Client{}); store.ErrorCode(err) != store.EForbidden {
 			t.Fatalf("single sign-on of a disabled user: %v", err)
 		}
 
@@ -189,7 +189,7 @@ func TestSignInRequestsAreLimitedPerAddressAndSayNothing(t *testing.T) {
 		if db.LinkUsable(ctx, last) {
 			t.Fatal("a sign-in link is usable after 15 minutes")
 		}
-		if _, _, err := db.RedeemLink(ctx, last, ""); store.ErrorCode(err) != store.ENotFound {
+		if _, _, err := db.RedeemLink(ctx, last, store.Client{}); store.ErrorCode(err) != store.ENotFound {
 			t.Fatalf("an expired link: %v", err)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/coplan/coplan/civil"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/messages"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/survey"
@@ -172,6 +173,12 @@ func (s *Server) roomsPage(c *gin.Context) {
 }
 
 func (s *Server) showRooms(c *gin.Context, f *pageForm, status int) {
+	s.showRoomsWith(c, f, status, gin.H{})
+}
+
+// showRoomsWith is the rooms page with more to say: the sessions a closure
+// would hit, or where they went.
+func (s *Server) showRoomsWith(c *gin.Context, f *pageForm, status int, data gin.H) {
 	ctx, a := c.Request.Context(), actor(c)
 	loc, err := s.db.Location(ctx, a, c.Param("id"))
 	if err != nil {
@@ -193,10 +200,13 @@ func (s *Server) showRooms(c *gin.Context, f *pageForm, status int) {
 	for i, r := range rooms {
 		rows[i] = row{Room: r, Open: weeklyWords(l, r.OpeningHours), Closures: r.Closures}
 	}
-	s.render(c, status, "rooms", "rooms.title", gin.H{"Location": loc, "Rooms": rows, "Form": f})
+	data["Location"], data["Rooms"], data["Form"], data["Coordinator"] = loc, rows, f, a.Role == store.RoleCoordinator || a.IsAdmin()
+	s.render(c, status, "rooms", "rooms.title", data)
 }
 
-// roomClose adds a closure (holidays of the location, a renovation) to a room.
+// roomClose adds a closure (holidays of the location, a renovation) to a
+// room. Sessions planned in the room on those days are shown first; the
+// second press (replan=1) closes it and re-plans them.
 func (s *Server) roomClose(c *gin.Context) {
 	values := postValues(c)
 	var fs store.Fields
@@ -214,10 +224,14 @@ func (s *Server) roomClose(c *gin.Context) {
 		fs.Add("to", "after_from", "is before from")
 	}
 	err = fs.Err()
+	var moved *coordination.Rearrangement
 	if err == nil {
-		_, err = s.db.UpdateRoom(c.Request.Context(), actor(c), c.Param("id"), values.Get("room_id"), func(r *store.Room) {
-			r.Closures = append(r.Closures, civil.Range{From: from, To: to})
-		})
+		moved, err = s.uc.CloseRoom(c.Request.Context(), actor(c), c.Param("id"), values.Get("room_id"), civil.Range{From: from, To: to}, values.Get("replan") == "1")
+	}
+	var e *store.Error
+	if err != nil && asConflict(err, &e) && len(e.Affected) > 0 {
+		s.showRoomsWith(c, &pageForm{Values: values}, http.StatusConflict, gin.H{"Affected": sessionRows(lang(c), s.names(c, nil), e.Affected)})
+		return
 	}
 	if err != nil {
 		f, ok := s.refusedForm(c, err, values, nil, s.names(c, nil))
@@ -226,6 +240,12 @@ func (s *Server) roomClose(c *gin.Context) {
 			return
 		}
 		s.showRooms(c, f, statusOf(store.ErrorCode(err)))
+		return
+	}
+	if moved != nil && len(moved.Affected) > 0 {
+		n := s.names(c, nil)
+		s.showRoomsWith(c, &pageForm{}, http.StatusOK, gin.H{"Closed": true, "Moved": sessionRows(lang(c), n, moved.Moved),
+			"Unplanned": sessionRows(lang(c), n, moved.Unplanned)})
 		return
 	}
 	done(c, "/locations/"+url.PathEscape(c.Param("id"))+"/rooms", "room_closed")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/coplan/coplan/api/pagetest"
+	"github.com/coplan/coplan/civil"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 )
@@ -95,4 +96,85 @@ func facilitatorByName(t *testing.T, db *store.DB, org, name string) store.Facil
 	}
 	t.Fatalf("no facilitator %s", name)
 	return store.Facilitator{}
+}
+
+// The location and room pages: add a location with its catchment, make it
+// short stay, add a room (a refused form names the fields), change its hours,
+// and close the room on a day it has a session: the session is named first,
+// then re-planned.
+func TestBrowserLocationPages(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		w := newFlowWorld(t, db)
+		for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
+			storetest.MustCreateBaby(t, db, w.mk.ID, "MK-"+string(rune('1'+i)), birth)
+		}
+		if err := e.planAndPublish(w.coord); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		b := signIn(t, e, w.coord)
+		visit(t, e, b, "/locations", "locations")
+		click(t, b, "Nieuwe locatie", "#name")
+		check(t, b, "location-new")
+		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#name"), "azc Stadskanaal"), chromedp.SetValue(chromedp.CSS("#municipality"), "Stadskanaal"),
+			chromedp.Click(chromedp.CSS("#c-"+w.terApel.ID)))
+		click(t, b, "Opslaan", ".flash")
+		text := check(t, b, "location-added")
+		if !strings.Contains(text, "azc Stadskanaal") || !strings.Contains(text, "Deze locatie heeft nog geen ruimtes.") {
+			t.Fatalf("after adding the location: %s", text)
+		}
+		locs, _, _ := db.Locations(ctx, w.coord, store.LocationFilter{Page: store.Page{Limit: 10}})
+		var added store.Location
+		for _, l := range locs {
+			if l.Name == "azc Stadskanaal" {
+				added = l
+			}
+		}
+		if len(added.Catchment) != 1 || added.Catchment[0] != w.terApel.ID {
+			t.Fatalf("the stored catchment: %v", added.Catchment)
+		}
+
+		click(t, b, "Nieuwe ruimte", "#capacity")
+		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#capacity"), "veel"),
+			chromedp.SetValue(chromedp.CSS("#to_3"), "25:00"))
+		click(t, b, "Opslaan", "#problems")
+		text = check(t, b, "room-refused")
+		if !strings.Contains(text, "Geef een heel getal.") || !strings.Contains(text, "Geef een tijd als uu:mm") {
+			t.Fatalf("the refused room: %s", text)
+		}
+		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#name"), "Lokaal 2"), chromedp.SetValue(chromedp.CSS("#capacity"), "18"),
+			chromedp.SetValue(chromedp.CSS("#to_3"), "12:00"), chromedp.Click(chromedp.CSS("#has_exam_room")))
+		click(t, b, "Opslaan", ".flash")
+		text = check(t, b, "room-added")
+		if !strings.Contains(text, "Lokaal 2") || !strings.Contains(text, "18 plaatsen") || !strings.Contains(text, "met onderzoeksruimte") || !strings.Contains(text, "wo 09:00–12:00") {
+			t.Fatalf("the rooms after adding: %s", text)
+		}
+
+		// Close Groepsruimte 1 on the day of its next session.
+		sessions, _, _ := db.Sessions(ctx, w.coord, store.SessionFilter{From: clock(), Page: store.Page{Limit: 1}})
+		if len(sessions) == 0 {
+			t.Fatal("nothing planned")
+		}
+		day := civil.Today(sessions[0].StartsAt).Dutch()
+		visit(t, e, b, "/locations/"+w.mk.ID+"/rooms", "rooms-before-closure")
+		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#from"), day))
+		click(t, b, "Sluiten", "#problems")
+		text = check(t, b, "rooms-closure-affected")
+		if !strings.Contains(text, "1 bijeenkomst staat op die dagen in deze ruimte") || !strings.Contains(text, "Anna de Vries") {
+			t.Fatalf("the closure's effect: %s", text)
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM rooms WHERE closures LIKE '%"+civil.Today(sessions[0].StartsAt).String()+"%'"); n != 0 {
+			t.Fatal("the closure was stored before it was confirmed")
+		}
+		click(t, b, "Sluiten en opnieuw plannen", "[role=status]")
+		text = check(t, b, "rooms-closed")
+		if !strings.Contains(text, "De ruimte is gesloten en de bijeenkomsten zijn opnieuw gepland.") {
+			t.Fatalf("after closing: %s", text)
+		}
+		if s, err := db.Session(ctx, w.coord, sessions[0].ID); err == nil && s.Status != store.SessionCancelled &&
+			civil.Today(s.StartsAt) == civil.Today(sessions[0].StartsAt) && s.RoomID == sessions[0].RoomID {
+			t.Fatalf("the session still meets in the closed room: %+v", s)
+		}
+	})
 }

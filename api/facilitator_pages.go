@@ -31,13 +31,7 @@ func facilitatorValues(l string, f *store.Facilitator) url.Values {
 		names = append(names, messages.LanguageName(l, code))
 	}
 	v.Set("languages", strings.Join(names, ", "))
-	for _, w := range f.Availability {
-		d := strconv.Itoa(w.Weekday)
-		if v.Get("from_"+d) == "" { // one interval a day on the form; more come from the API
-			v.Set("from_"+d, w.From.String())
-			v.Set("to_"+d, w.To.String())
-		}
-	}
+	weeklyValues(v, f.Availability) // one interval a day on the form; more come from the API
 	var lines []string
 	for _, r := range f.Absences {
 		lines = append(lines, r.From.Dutch()+" - "+r.To.Dutch())
@@ -62,29 +56,7 @@ func facilitatorFromForm(v url.Values) (func(*store.Facilitator), error) {
 		}
 		langs = append(langs, code)
 	}
-	var avail []civil.Weekly
-	for _, d := range facilitatorWeekdays {
-		ds := strconv.Itoa(d)
-		from, to := strings.TrimSpace(v.Get("from_"+ds)), strings.TrimSpace(v.Get("to_"+ds))
-		if from == "" && to == "" {
-			continue
-		}
-		fc, err1 := civil.ParseClock(from)
-		tc, err2 := civil.ParseClock(to)
-		if err1 != nil {
-			f.Add("from_"+ds, "clock", "is not a time such as 09:00")
-		}
-		if err2 != nil {
-			f.Add("to_"+ds, "clock", "is not a time such as 17:00")
-		}
-		if err1 == nil && err2 == nil {
-			if tc <= fc {
-				f.Add("to_"+ds, "clock_order", "must be after the start")
-				continue
-			}
-			avail = append(avail, civil.Weekly{Weekday: d, From: fc, To: tc})
-		}
-	}
+	avail := weeklyFromForm(&f, v, facilitatorWeekdays)
 	var absences []civil.Range
 	for _, line := range strings.Split(v.Get("absences"), "\n") {
 		if line = strings.TrimSpace(line); line == "" {
@@ -121,10 +93,7 @@ func facilitatorFromForm(v url.Values) (func(*store.Facilitator), error) {
 // facilitatorForm shows the add or edit form.
 func (s *Server) facilitatorForm(c *gin.Context, status int, f *store.Facilitator, form *pageForm) {
 	l := lang(c)
-	var days []choice
-	for _, d := range facilitatorWeekdays {
-		days = append(days, choice{strconv.Itoa(d), translate(l, "weekdayname."+strconv.Itoa(d))})
-	}
+	days := dayChoices(l)
 	roles := []choice{{string(store.RoleNurseFacilitator), translate(l, "facrole.nurse")}, {string(store.RoleDoctor), translate(l, "facrole.doctor")},
 		{string(store.RoleAssistant), translate(l, "facrole.assistant")}}
 	title := "facilitators.new"

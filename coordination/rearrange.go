@@ -303,3 +303,42 @@ func substitute(tx *store.Tx, a store.Actor, s *store.Session, absentID, why str
 	}
 	return nil, nil
 }
+
+// CloseRoom closes a room for the days of r (the location's holidays, a
+// renovation). The sessions planned in it on those days are named and the
+// closure refused unless replan, which re-plans them in the same
+// transaction: nothing is closed with sessions left in it.
+func (s *Service) CloseRoom(ctx context.Context, a store.Actor, locationID, roomID string, r civil.Range, replan bool) (*Rearrangement, error) {
+	var out *Rearrangement
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		l, _, err := tx.RoomAt(a, locationID, roomID)
+		if err != nil {
+			return err
+		}
+		if err := tx.LockOrganisation(l.OrganisationID); err != nil {
+			return err
+		}
+		if r.From > r.To {
+			return store.Field("to", "after_from", "is before from")
+		}
+		if _, err := tx.UpdateRoom(a, locationID, roomID, func(room *store.Room) { room.Closures = append(room.Closures, r) }); err != nil {
+			return err
+		}
+		sessions, err := tx.OpenSessions(store.OpenSessionFilter{RoomID: roomID, After: tx.Now()})
+		if err != nil {
+			return err
+		}
+		var affected []store.Session
+		for _, s := range sessions {
+			if r.Contains(civil.Today(s.StartsAt)) {
+				affected = append(affected, s)
+			}
+		}
+		if len(affected) > 0 && !replan {
+			return conflictError("the closure", affected)
+		}
+		out, err = rearrange(tx, a, l.OrganisationID, affected, "", "room closed")
+		return err
+	})
+	return out, err
+}

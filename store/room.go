@@ -104,22 +104,35 @@ func (db *DB) UpdateRoom(ctx context.Context, a Actor, locationID, id string, ch
 	}
 	var out *Room
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		if _, err := db.roomLocation(tx, a, locationID); err != nil {
-			return err
-		}
-		r, err := first[Room](db.forUpdate(activeRooms(tx.Where("id = ? AND location_id = ?", id, locationID))), "room", id)
-		if err != nil {
-			return err
-		}
-		change(r)
-		r.ID, r.LocationID = id, locationID
-		if err := r.Validate(); err != nil {
-			return err
-		}
-		out = r
-		return wrapWrite(tx.Save(r).Error, "room", "name")
+		var err error
+		out, err = db.updateRoom(tx, a, locationID, id, change)
+		return err
 	})
 	return out, err
+}
+
+// UpdateRoom is DB.UpdateRoom inside tx (a closure with its re-plan).
+func (tx *Tx) UpdateRoom(a Actor, locationID, id string, change func(*Room)) (*Room, error) {
+	if err := a.Require(RoleAdmin, RoleCoordinator, RoleLocation); err != nil {
+		return nil, err
+	}
+	return tx.db.updateRoom(tx.g, a, locationID, id, change)
+}
+
+func (db *DB) updateRoom(tx *gorm.DB, a Actor, locationID, id string, change func(*Room)) (*Room, error) {
+	if _, err := db.roomLocation(tx, a, locationID); err != nil {
+		return nil, err
+	}
+	r, err := first[Room](db.forUpdate(activeRooms(tx.Where("id = ? AND location_id = ?", id, locationID))), "room", id)
+	if err != nil {
+		return nil, err
+	}
+	change(r)
+	r.ID, r.LocationID = id, locationID
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return r, wrapWrite(tx.Save(r).Error, "room", "name")
 }
 
 // MarkRoomDeleted deletes a room: the record stays for the past sessions that

@@ -255,6 +255,12 @@ func (s *Server) surveysPage(c *gin.Context) {
 	if !s.coordinatorOnly(c) {
 		return
 	}
+	today := civil.Today(s.now())
+	s.showSurveys(c, http.StatusOK, &pageForm{Values: url.Values{"title": {translate(lang(c), "surveys.default.title")},
+		"opens_on": {today.Dutch()}, "deadline": {today.AddDays(28).Dutch()}}})
+}
+
+func (s *Server) showSurveys(c *gin.Context, status int, form *pageForm) {
 	ctx, a := c.Request.Context(), actor(c)
 	rounds, err := s.db.Surveys(ctx, a)
 	if err != nil {
@@ -274,5 +280,5 @@ func (s *Server) surveysPage(c *gin.Context) {
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "surveys", "surveys.title", gin.H{"Rounds": rows, "Admin": a.IsAdmin()})
+	s.render(c, status, "surveys", "surveys.title", gin.H{"Rounds": rows, "Admin": a.IsAdmin(), "Form": form})
 }

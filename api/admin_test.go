@@ -178,3 +178,63 @@ func TestBrowserLocationPages(t *testing.T) {
 		}
 	})
 }
+
+// The survey pages as the admin uses them: start a round (a refused form
+// names each date), read a full answer in words, resend an open
+// invitation, download the results.
+func TestBrowserSurveyPages(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		gr := storetest.MustCreateOrganisation(t, db, "GGD Groningen")
+		dr := storetest.MustCreateOrganisation(t, db, "GGD Drenthe")
+		for _, o := range []*store.Organisation{gr, dr} {
+			if _, err := db.UpdateOrganisation(ctx, store.System, o.ID, func(o *store.Organisation) {
+				o.ContactEmail = "jgz@" + strings.ToLower(strings.ReplaceAll(o.Name, " ", "-")) + ".example"
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk := storetest.MustCreateLocation(t, db, gr.ID, "azc Musselkanaal")
+		_, admin := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleAdmin})
+		b := signIn(t, e, admin)
+		visit(t, e, b, "/surveys", "surveys")
+		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#opens_on"), "morgen"), chromedp.SetValue(chromedp.CSS("#deadline"), "01-01-2020"))
+		click(t, b, "Peiling starten", "#problems")
+		text := check(t, b, "surveys-refused")
+		if !strings.Contains(text, "Geef een datum") {
+			t.Fatalf("the refused round: %s", text)
+		}
+		today := civil.Today(clock())
+		pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#opens_on"), today.Dutch()), chromedp.SetValue(chromedp.CSS("#deadline"), today.AddDays(21).Dutch()))
+		click(t, b, "Peiling starten", ".flash")
+		check(t, b, "survey-results-empty")
+		rounds, _ := db.Surveys(ctx, admin)
+		if len(rounds) != 1 {
+			t.Fatalf("%d rounds", len(rounds))
+		}
+		if err := db.SaveResponse(ctx, rounds[0].ID, gr.ID, &store.SurveyResponse{Interested: "yes", LocationIDs: []string{mk.ID}, StartQuarter: "2027-Q2",
+			TrainedFacilitators: 2, ToTrain: 3, ContactName: "Fatima Bakker", ContactEmail: "fatima@ggd.example", Remarks: "Graag in het voorjaar"}); err != nil {
+			t.Fatal(err)
+		}
+		visit(t, e, b, "/surveys/"+rounds[0].ID, "survey-results")
+		text = pagetest.Text(t, b, "main")
+		for _, want := range []string{"azc Musselkanaal", "2e kwartaal 2027", "Fatima Bakker (fatima@ggd.example)", "Graag in het voorjaar", "Link van deze organisatie"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the results lack %q: %s", want, text)
+			}
+		}
+		before := storetest.Count(t, db, "SELECT COUNT(*) FROM outbox WHERE to_address = 'jgz@ggd-drenthe.example'")
+		click(t, b, "Uitnodiging opnieuw sturen", ".flash")
+		if text := check(t, b, "survey-resent"); !strings.Contains(text, "De uitnodiging is opnieuw verstuurd.") {
+			t.Fatalf("after resending: %s", text)
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM outbox WHERE to_address = 'jgz@ggd-drenthe.example'"); n != before+1 {
+			t.Fatalf("%d mails to Drenthe, want %d", n, before+1)
+		}
+		csv := e.do("GET", "/surveys/"+rounds[0].ID+"/results.csv", e.tokenOf(t, store.Token{Role: store.RoleAdmin}), "")
+		if csv.status != 200 || !strings.Contains(string(csv.body), "azc Musselkanaal") || !strings.Contains(string(csv.body), "2e kwartaal 2027") {
+			t.Fatalf("the results CSV: %d %s", csv.status, csv.body)
+		}
+	})
+}

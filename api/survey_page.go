@@ -169,6 +169,11 @@ func (s *Server) surveyResults(c *gin.Context) {
 	if len(rows) > 0 {
 		rate = answered * 100 / len(rows)
 	}
-	s.render(c, http.StatusOK, "results", "results.title", gin.H{"Survey": sv, "Rows": rows, "Answered": answered, "Invited": len(rows), "Rate": rate,
-		"Deadline": survey.DutchDate(sv.Deadline)})
+	answers, err := s.surveyAnswers(c, rows)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "results", "results.title", gin.H{"Survey": sv, "Rows": answers, "Answered": answered, "Invited": len(rows), "Rate": rate,
+		"Deadline": survey.DutchDate(sv.Deadline), "Open": civil.Today(s.now()) <= sv.Deadline})
 }

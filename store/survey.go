@@ -272,6 +272,7 @@ type ResponseRow struct {
 	InvitedOn        *civil.Date     `json:"invited_on"`
 	Response         *SurveyResponse `json:"response"`
 	FailedMails      int             `json:"failed_mails"`
+	InvitationID     string          `json:"-"` // for the organisation's link
 }
 
 // Responses lists every invited organisation of a survey with its answer; a
@@ -311,7 +312,8 @@ func (db *DB) Responses(ctx context.Context, a Actor, surveyID string) ([]Respon
 	}
 	out := []ResponseRow{}
 	for _, inv := range invs {
-		row := ResponseRow{OrganisationID: inv.OrganisationID, OrganisationName: names[inv.OrganisationID], InvitedOn: inv.InvitedOn, Response: byOrg[inv.OrganisationID]}
+		row := ResponseRow{OrganisationID: inv.OrganisationID, OrganisationName: names[inv.OrganisationID], InvitedOn: inv.InvitedOn,
+			Response: byOrg[inv.OrganisationID], InvitationID: inv.ID}
 		for _, m := range failed {
 			if strings.HasPrefix(m.DedupeKey, "survey:"+surveyID+":"+inv.OrganisationID+":") {
 				row.FailedMails++

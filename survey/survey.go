@@ -231,3 +231,45 @@ func (s *Service) RunJob(ctx context.Context, slot time.Time, replica string) ([
 	}
 	return planned, ran, err
 }
+
+// ErrNotOpen is Resend's answer for an invitation that was answered, or
+// whose survey is closed or not yet open.
+var ErrNotOpen = store.Errorf(store.EConflict, "the invitation is answered, or its survey is not open")
+
+// Resend queues the invitation of organisationID to surveyID again now (an
+// address was corrected, the mail was lost), with the same link; it returns
+// the address it goes to.
+func (s *Service) Resend(ctx context.Context, surveyID, organisationID string, today civil.Date) (string, error) {
+	var to string
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		invs, err := tx.OpenInvitations(today)
+		if err != nil {
+			return err
+		}
+		for _, inv := range invs {
+			if inv.SurveyID != surveyID || inv.OrganisationID != organisationID {
+				continue
+			}
+			if inv.ContactEmail == "" {
+				return store.Field("contact_email", "required", "the organisation has no contact address")
+			}
+			m, err := s.compose("invitation", inv)
+			if err != nil {
+				return err
+			}
+			m.DedupeKey = fmt.Sprintf("survey:%s:%s:resend:%s", surveyID, organisationID, store.NewID("r"))
+			if _, err := tx.Enqueue(m); err != nil {
+				return err
+			}
+			if inv.InvitedOn == nil {
+				if err := tx.MarkInvited(inv.ID, today); err != nil {
+					return err
+				}
+			}
+			to = inv.ContactEmail
+			return nil
+		}
+		return ErrNotOpen
+	})
+	return to, err
+}

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/coplan/coplan/planner"
@@ -33,16 +36,17 @@ type chartLabel struct {
 
 type chart struct {
 	Width, Height, Left, Bottom float64
+	Middle                      float64 // the plot's vertical middle, for the y-axis title
 	Bars                        []chartBar
 	Supply                      string // polyline points
 	Ticks                       []chartTick
 	Labels                      []chartLabel
 }
 
-const chartW, chartH, chartLeft, chartBottom = 760.0, 260.0, 48.0, 28.0
+const chartW, chartH, chartLeft, chartBottom = 760.0, 260.0, 56.0, 28.0
 
 func buildChart(o planner.OrgForecast) chart {
-	c := chart{Width: chartW, Height: chartH, Left: chartLeft, Bottom: chartBottom}
+	c := chart{Width: chartW, Height: chartH, Left: chartLeft, Bottom: chartBottom, Middle: (chartH - chartBottom) / 2}
 	top := 1.0
 	for _, p := range o.Periods {
 		top = math.Max(top, math.Max(p.FacilitatorHours, p.SupplyFacilitatorHours))
@@ -95,13 +99,127 @@ func (s *Server) capacityPage(c *gin.Context) {
 		s.fail(c, store.Errorf(store.EForbidden, "capacity planning is for coordinators"))
 		return
 	}
-	opt, err := forecastOptions(c)
+	ctx := c.Request.Context()
+	org, opt, what, form, err := s.capacityQuery(c)
+	orgs, _, oerr := s.db.Organisations(ctx, a, store.Page{Limit: 500})
+	locs, _, lerr := s.db.Locations(ctx, a, store.LocationFilter{OrganisationID: org, Page: store.Page{Limit: 500}})
+	if oerr != nil || lerr != nil {
+		s.fail(c, errors.Join(oerr, lerr))
+		return
+	}
+	names, locNames := map[string]string{}, map[string]string{}
+	var orgChoices, locChoices []choice
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+		orgChoices = append(orgChoices, choice{o.ID, o.Name})
+	}
+	for _, l := range locs {
+		locNames[l.ID] = l.Name
+		locChoices = append(locChoices, choice{l.ID, l.Name})
+	}
+	data := gin.H{"Form": form, "Organisations": orgChoices, "LocationChoices": locChoices, "Locations": locNames, "Period": opt.Period,
+		"Admin": a.IsAdmin(), "Unit": translate(lang(c), "capacity.unit."+opt.Period), "Export": form.Values.Encode()}
+	if err == nil {
+		var f *planner.Forecast
+		if f, err = s.forecast(c, org, opt, what); err == nil {
+			var views []capacityOrgView
+			for _, o := range f.Organisations {
+				views = append(views, capacityOrgView{Name: names[o.OrganisationID], Forecast: o, Chart: buildChart(o)})
+			}
+			data["Orgs"], data["Advice"], data["WhatIf"] = views, f.Locations, what != nil
+		}
+	}
+	if err != nil {
+		pf, ok := s.refusedForm(c, err, form.Values, map[string]string{"uptake_rate": "uptake", "extra_facilitators": "extra",
+			"hours_per_week": "hours", "extra_room.location_id": "room_location", "extra_room.capacity": "room_capacity",
+			"catchment.hub_id": "hub", "organisation_id": "organisation_id"}, s.names(c, nil))
+		if !ok {
+			s.fail(c, err)
+			return
+		}
+		data["Form"] = pf
+		s.render(c, http.StatusBadRequest, "capacity", "capacity.title", data)
+		return
+	}
+	s.render(c, http.StatusOK, "capacity", "capacity.title", data)
+}
+
+// capacityQuery reads the page's form (a GET: choosing and trying out
+// changes nothing stored): organisation, period, and the what-if fields.
+// Every field that cannot be read is named.
+func (s *Server) capacityQuery(c *gin.Context) (string, planner.ForecastOptions, *planner.WhatIf, *pageForm, error) {
+	a := actor(c)
+	v := url.Values{}
+	for _, k := range []string{"organisation_id", "period", "uptake", "extra", "hours", "room_location", "room_capacity", "hub"} {
+		if x := strings.TrimSpace(c.Query(k)); x != "" {
+			v.Set(k, x)
+		}
+	}
+	for _, x := range c.QueryArray("catchment") {
+		v.Add("catchment", x)
+	}
+	if v.Get("period") == "" {
+		v.Set("period", "month")
+	}
+	org := v.Get("organisation_id")
+	if !a.IsAdmin() {
+		org = a.OrganisationID
+	}
+	form := &pageForm{Values: v}
+	var f store.Fields
+	opt := planner.ForecastOptions{Period: v.Get("period")}
+	if opt.Period != "week" && opt.Period != "month" {
+		f.Add("period", "choice", "must be week or month")
+	}
+	number := func(field string) float64 {
+		x := strings.ReplaceAll(v.Get(field), ",", ".")
+		if x == "" {
+			return 0
+		}
+		n, err := strconv.ParseFloat(x, 64)
+		if err != nil || n < 0 {
+			f.Add(field, "number", "is not a number")
+		}
+		return n
+	}
+	uptake, extra, hours, roomCap := number("uptake"), number("extra"), number("hours"), number("room_capacity")
+	var what *planner.WhatIf
+	if v.Get("uptake") != "" || extra > 0 || v.Get("room_location") != "" || v.Get("hub") != "" {
+		if org == "" {
+			f.Add("organisation_id", "required", "a what-if is for one organisation")
+		}
+		what = &planner.WhatIf{OrganisationID: org, ExtraFacilitators: int(extra), HoursPerWeek: hours}
+		if v.Get("uptake") != "" {
+			if uptake > 100 {
+				f.Add("uptake", "percent", "is more than 100")
+			}
+			r := uptake / 100
+			what.UptakeRate = &r
+		}
+		if loc := v.Get("room_location"); loc != "" {
+			what.ExtraRoom = &planner.ExtraRoom{LocationID: loc, Capacity: int(roomCap)}
+		}
+		if hub := v.Get("hub"); hub != "" {
+			what.Catchment = &planner.CatchmentChange{HubID: hub, LocationIDs: v["catchment"]}
+		}
+	}
+	return org, opt, what, form, f.Err()
+}
+
+// capacityExport is /capacity.csv and /capacity.xlsx: the forecast the page
+// shows, with the same choices and what-if.
+func (s *Server) capacityExport(c *gin.Context) {
+	a := actor(c)
+	if a.Role != store.RoleAdmin && a.Role != store.RoleCoordinator {
+		s.fail(c, store.Errorf(store.EForbidden, "capacity planning is for coordinators"))
+		return
+	}
+	org, opt, what, _, err := s.capacityQuery(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	opt.Period = c.DefaultQuery("period", "month")
-	f, err := s.forecast(c, c.Query("organisation_id"), opt, nil)
+	f, err := s.forecast(c, org, opt, what)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -111,14 +229,10 @@ func (s *Server) capacityPage(c *gin.Context) {
 	for _, o := range orgs {
 		names[o.ID] = o.Name
 	}
-	locNames := map[string]string{}
-	locs, _, _ := s.db.Locations(c.Request.Context(), a, store.LocationFilter{Page: store.Page{Limit: 500}})
-	for _, l := range locs {
-		locNames[l.ID] = l.Name
+	sh := capacitySheet(lang(c), f, names)
+	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
+		writeXLSX(c, sh)
+		return
 	}
-	var views []capacityOrgView
-	for _, o := range f.Organisations {
-		views = append(views, capacityOrgView{Name: names[o.OrganisationID], Forecast: o, Chart: buildChart(o)})
-	}
-	s.render(c, http.StatusOK, "capacity", "capacity.title", gin.H{"Orgs": views, "Advice": f.Locations, "Locations": locNames, "Period": opt.Period})
+	writeCSV(c, sh)
 }

@@ -83,3 +83,43 @@ func TestBrowserCapacityPage(t *testing.T) {
 	pagetest.CheckAccessibility(t, b)
 	pagetest.Screenshot(t, b, "capacity-page")
 }
+
+// The coordinator chooses the period and tries a what-if on the page: an
+// unreadable field is named, the what-if shows without saving anything, and
+// the same calculation downloads.
+func TestBrowserCapacityWhatIf(t *testing.T) {
+	db := storetest.Open(t, store.SQLite, clock)
+	e := newEnv(t, db)
+	ctx := context.Background()
+	demo.Fill(ctx, db)
+	gr := orgByName(t, db, "GGD Groningen")
+	_, coord := storetest.MustCreateToken(t, db, store.Token{Role: store.RoleCoordinator, OrganisationID: gr.ID})
+	b := signIn(t, e, coord)
+	visit(t, e, b, "/capacity", "capacity-coordinator")
+	if text := pagetest.Text(t, b, "main"); !strings.Contains(text, "begeleidersuren per maand") {
+		t.Fatalf("the chart's unit: %.300s", text)
+	}
+	before, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.querySelector("main table tbody tr td:nth-child(5)").textContent`))
+	pagetest.Do(t, b, chromedp.Click(chromedp.CSS("details summary")), chromedp.SetValue(chromedp.CSS("#extra"), "twee"))
+	click(t, b, "Toon", "#problems")
+	if text := check(t, b, "capacity-refused"); !strings.Contains(text, "Geef een getal") {
+		t.Fatalf("an unreadable what-if: %s", text)
+	}
+	pagetest.Do(t, b, chromedp.SetValue(chromedp.CSS("#extra"), "2"), chromedp.SetValue(chromedp.CSS("#hours"), "24"))
+	click(t, b, "Toon", "[role=status]")
+	check(t, b, "capacity-whatif")
+	if v := pagetest.Value(t, b, "#extra"); v != "2" {
+		t.Fatalf("the form lost the what-if: %q", v)
+	}
+	after, _ := chromedp.Run(b, chromedp.Evaluate[string](`document.querySelector("main table tbody tr td:nth-child(5)").textContent`))
+	if after == before {
+		t.Fatalf("two extra nurses did not change the hours available (%s)", after)
+	}
+	if n := storetest.Count(t, db, "SELECT COUNT(*) FROM facilitators WHERE organisation_id = '"+gr.ID+"'"); n != 6 {
+		t.Fatalf("the what-if stored facilitators: %d", n)
+	}
+	csv := e.do("GET", "/capacity.csv?period=week&extra=2&hours=24", e.tokenOf(t, store.Token{Role: store.RoleCoordinator, OrganisationID: gr.ID}), "")
+	if csv.status != 200 || !strings.Contains(string(csv.body), "GGD Groningen") || !strings.Contains(string(csv.body), "Begeleidersuren beschikbaar") {
+		t.Fatalf("the download: %d %.300s", csv.status, csv.body)
+	}
+}

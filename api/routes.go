@@ -105,6 +105,8 @@ func (s *Server) routes() {
 	e.GET("/surveys/:id/results.csv", s.pageAuth(), s.surveyDownload)
 	e.GET("/surveys/:id/results.xlsx", s.pageAuth(), s.surveyDownload)
 	e.GET("/capacity", s.pageAuth(), s.capacityPage)
+	e.GET("/capacity.csv", s.pageAuth(), s.capacityExport)
+	e.GET("/capacity.xlsx", s.pageAuth(), s.capacityExport)
 	e.GET("/audit", s.pageAuth(), s.auditPage)
 	e.GET("/audit.csv", s.pageAuth(), s.auditExport)
 	e.GET("/audit.xlsx", s.pageAuth(), s.auditExport)

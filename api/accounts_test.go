@@ -145,16 +145,26 @@ func TestBrowserAccounts(t *testing.T) {
 			ctx := context.Background()
 			w := newFlowWorld(t, db)
 
-			// The admin (from the command line) invites the coordinator.
-			coordinator := &store.User{Name: "Fatima Bakker", Email: "fatima@ggd-groningen.example", Role: store.RoleCoordinator, OrganisationID: w.org.ID}
-			if err := db.InviteUser(ctx, store.System, coordinator, func(secret string) *store.Mail {
-				return &store.Mail{ToAddress: coordinator.Email, Subject: "Uitnodiging", TextBody: "Welkom: " + e.srv.URL + "/login/" + secret + "\n", DedupeKey: "invite-1"}
-			}); err != nil {
+			// The admin (added by the command line, signed in with the
+			// link it printed) invites the coordinator on the users page.
+			admin := &store.User{Name: "Bram Beheer", Email: "beheer@coplan.example", Role: store.RoleAdmin}
+			if err := db.InviteUser(ctx, store.System, admin, nil); err != nil {
 				t.Fatal(err)
 			}
-			go func() {
-				(&mail.Sender{DB: db, Server: mustURL(e.smtp.URL()), From: "coplan@coplan.test", Name: "cli", Now: m.now, Stale: time.Minute, Log: slog.New(slog.DiscardHandler)}).SendPending(ctx)
-			}()
+			adminLink, err := db.SignInLink(ctx, admin.ID, store.SignInLinkTTL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ab := openLink(t, e.srv.URL+"/login/"+adminLink)
+			visit(t, e.env, ab, "/users", "users-admin")
+			pagetest.Do(t, ab, chromedp.SetValue(chromedp.CSS("#name"), "Fatima Bakker"), chromedp.SetValue(chromedp.CSS("#email"), "fatima@ggd-groningen.example"),
+				chromedp.SetValue(chromedp.CSS("#role"), "coordinator"), chromedp.SetValue(chromedp.CSS("#organisation"), w.org.ID))
+			click(t, ab, "Uitnodiging sturen", ".flash")
+			check(t, ab, "users-admin-invited")
+			coordinator, err := db.UserByEmail(ctx, "fatima@ggd-groningen.example")
+			if err != nil || coordinator.Role != store.RoleCoordinator || coordinator.OrganisationID != w.org.ID {
+				t.Fatalf("the invited coordinator: %+v %v", coordinator, err)
+			}
 			link, _ := e.mailTo(t, coordinator.Email, 0)
 			b := openLink(t, link)
 			visit(t, e.env, b, "/users", "users")
@@ -297,7 +307,7 @@ func TestBrowserAccounts(t *testing.T) {
 					did[r.UserName+": "+r.Action+" "+r.Entity] = true
 				}
 			}
-			for _, want := range []string{"Fatima Bakker: sign_in session", "Fatima Bakker: create user", "Anna de Vries: sign_in session",
+			for _, want := range []string{"Bram Beheer: create user", "Fatima Bakker: sign_in session", "Fatima Bakker: create user", "Anna de Vries: sign_in session",
 				"Anna de Vries: create token", "Fatima Bakker: disable user"} {
 				if !did[want] {
 					t.Errorf("the access log lacks %q: %v", want, did)

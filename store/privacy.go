@@ -154,6 +154,9 @@ func (db *DB) RunRetentionJob(ctx context.Context, slot time.Time, replica strin
 		if err == nil {
 			err = tx.g.Where("created_at < ?", db.Now().Add(-IdempotencyTTL)).Delete(&IdempotentAnswer{}).Error
 		}
+		if err == nil {
+			err = forgetSignIns(tx.g, db.Now())
+		}
 		return fmt.Sprintf("%d baby records deleted", n), err
 	})
 	return n, ran, err
@@ -169,4 +172,17 @@ func deleteBabyData(tx *gorm.DB, babyID string) error {
 		}
 	}
 	return forgetHandovers(tx, babyID)
+}
+
+// forgetSignIns deletes what signing in leaves behind once it can no longer
+// be used: requests older than the hour they are counted in (a day is kept
+// for a look at abuse), links a day after they expired, ended sessions.
+func forgetSignIns(tx *gorm.DB, now time.Time) error {
+	if err := tx.Exec("DELETE FROM signin_requests WHERE at < ?", now.Add(-24*time.Hour)).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("expires_at < ?", now.Add(-24*time.Hour)).Delete(&signinLink{}).Error; err != nil {
+		return err
+	}
+	return tx.Where("expires_at < ?", now).Delete(&UserSession{}).Error
 }

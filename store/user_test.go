@@ -192,6 +192,14 @@ func TestSignInRequestsAreLimitedPerAddressAndSayNothing(t *testing.T) {
 		if _, _, err := db.RedeemLink(ctx, last, store.Client{}); store.ErrorCode(err) != store.ENotFound {
 			t.Fatalf("an expired link: %v", err)
 		}
+		// The daily retention forgets requests and links a day old.
+		now = now.Add(25 * time.Hour)
+		if _, _, err := db.RunRetentionJob(ctx, now, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if n := storetest.Count(t, db, "SELECT COUNT(*) FROM signin_requests") + storetest.Count(t, db, "SELECT COUNT(*) FROM signin_links"); n != 0 {
+			t.Fatalf("%d sign-in requests and links left after a day", n)
+		}
 	})
 }
 

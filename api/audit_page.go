@@ -123,6 +123,16 @@ func (s *Server) auditLines(c *gin.Context, rows []store.AuditEntry) ([]auditRow
 	if err != nil {
 		return nil, err
 	}
+	var userIDs []string
+	for _, r := range rows {
+		if r.Entity == "user" && r.RecordID != "" {
+			userIDs = append(userIDs, r.RecordID)
+		}
+	}
+	people, err := s.db.UserNames(c.Request.Context(), userIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]auditRow, len(rows))
 	for i, r := range rows {
 		who := r.UserName
@@ -136,6 +146,8 @@ func (s *Server) auditLines(c *gin.Context, rows []store.AuditEntry) ([]auditRow
 			if record == "" {
 				record = translate(l, "audit.gone")
 			}
+		case r.Entity == "user":
+			record = people[r.RecordID]
 		}
 		credential := translate(l, "audit.via.token")
 		if strings.HasPrefix(r.TokenID, "web_") {

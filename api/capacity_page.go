@@ -45,7 +45,7 @@ type chart struct {
 
 const chartW, chartH, chartLeft, chartBottom = 760.0, 260.0, 56.0, 28.0
 
-func buildChart(o planner.OrgForecast) chart {
+func buildChart(l string, o planner.OrgForecast) chart {
 	c := chart{Width: chartW, Height: chartH, Left: chartLeft, Bottom: chartBottom, Middle: (chartH - chartBottom) / 2}
 	top := 1.0
 	for _, p := range o.Periods {
@@ -61,10 +61,10 @@ func buildChart(o planner.OrgForecast) chart {
 		x := chartLeft + float64(i)*plotW/n
 		w := plotW / n * 0.7
 		c.Bars = append(c.Bars, chartBar{X: x + plotW/n*0.15, Y: y(p.FacilitatorHours), W: w, H: y(0) - y(p.FacilitatorHours),
-			Short: len(p.Shortfall) > 0, Title: fmt.Sprintf("%s: %.0f / %.0f", p.Period, p.FacilitatorHours, p.SupplyFacilitatorHours)})
+			Short: len(p.Shortfall) > 0, Title: fmt.Sprintf("%s: %.0f / %.0f", periodWords(l, p.Period), p.FacilitatorHours, p.SupplyFacilitatorHours)})
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x+plotW/n/2, y(p.SupplyFacilitatorHours)))
 		if i%3 == 0 {
-			c.Labels = append(c.Labels, chartLabel{X: x, Label: p.Period})
+			c.Labels = append(c.Labels, chartLabel{X: x, Label: periodWords(l, p.Period)})
 		}
 	}
 	c.Supply = strings.Join(pts, " ")
@@ -124,7 +124,7 @@ func (s *Server) capacityPage(c *gin.Context) {
 		if f, err = s.forecast(c, org, opt, what); err == nil {
 			var views []capacityOrgView
 			for _, o := range f.Organisations {
-				views = append(views, capacityOrgView{Name: names[o.OrganisationID], Forecast: o, Chart: buildChart(o)})
+				views = append(views, capacityOrgView{Name: names[o.OrganisationID], Forecast: o, Chart: buildChart(lang(c), o)})
 			}
 			data["Orgs"], data["Advice"], data["WhatIf"] = views, f.Locations, what != nil
 		}

@@ -128,6 +128,11 @@ func TestServeWithDemoDataEndToEnd(t *testing.T) {
 			}
 			login := m[2]
 			token := userToken(t, env, demo.AdminEmail)
+			// Without an SMTP server the demo shows its mail: the people's invitations.
+			if st, body := call(t, "GET", base+"/dev/mail", "", ""); st != 200 || !strings.Contains(string(body), "Uitnodiging voor coplan") ||
+				!strings.Contains(string(body), base+"/login/") {
+				t.Fatalf("the demo's mail page: %d %.500s", st, body)
+			}
 			if !strings.HasPrefix(login, base+"/login/") {
 				t.Fatalf("login link %q is not under %s", login, base)
 			}
@@ -241,6 +246,9 @@ func TestTokenCreatePrintsAWorkingTokenAndStoresItsHash(t *testing.T) {
 	if st, body := call(t, "GET", base+"/api/v1/organisations/"+org.ID, secret, ""); st != 200 {
 		t.Fatalf("the printed token does not work: %d %s", st, body)
 	}
+	if st, _ := call(t, "GET", base+"/dev/mail", "", ""); st != 404 {
+		t.Fatalf("the demo's mail page without --demo: %d, want 404", st)
+	}
 	if err := run(ctx, []string{"coplan", "token", "create", "--role", "nurse"}, envOf(env), &out, &errb); err == nil {
 		t.Fatal("a nurse token without a facilitator was created")
 	}
@@ -255,6 +263,7 @@ func TestInvalidConfigurationNamesTheVariable(t *testing.T) {
 		"COPLAN_DATABASE_URL":    {"COPLAN_DATABASE_URL": "mysql://x"},
 		"COPLAN_TRUSTED_PROXIES": {"COPLAN_TRUSTED_PROXIES": "not-an-ip"},
 		"COPLAN_NOW":             {"COPLAN_NOW": "tomorrow"},
+		"COPLAN_OIDC_ISSUER":     {"COPLAN_OIDC_ISSUER": "http://idp.example.org", "COPLAN_OIDC_CLIENT_ID": "c", "COPLAN_OIDC_CLIENT_SECRET": "s"},
 	}
 	for name, env := range cases {
 		t.Run(name, func(t *testing.T) {

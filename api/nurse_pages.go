@@ -40,7 +40,12 @@ func (s *Server) mySessions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "my_sessions", "nav.mysessions", gin.H{"Sessions": rows})
+	recent, follow, err := s.afterSessions(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "my_sessions", "nav.mysessions", gin.H{"Sessions": rows, "Recent": recent, "FollowUps": follow})
 }
 
 func (s *Server) mySessionRows(c *gin.Context, limit int) ([]mySessionRow, error) {

@@ -166,7 +166,7 @@ func (db *DB) RunRetentionJob(ctx context.Context, slot time.Time, replica strin
 // memberships: its moves (with their exception reasons) and the kept answers
 // of requests about it.
 func deleteBabyData(tx *gorm.DB, babyID string) error {
-	for _, q := range []any{&Move{}, &IdempotentAnswer{}} {
+	for _, q := range []any{&Move{}, &IdempotentAnswer{}, &Attendance{}, &ContactMoment{}} {
 		if err := tx.Where("baby_id = ?", babyID).Delete(q).Error; err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/coplan/coplan/api/pagetest"
+	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/store"
 	"github.com/coplan/coplan/store/storetest"
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -61,6 +62,31 @@ func TestAttendanceContactMomentsAndFollowUps(t *testing.T) {
 		// Before the session: refused, naming the session.
 		problem(t, e.do("PUT", path(s2), nurse, map[string]any{"attendance": all(store.Present)}), http.StatusBadRequest, "session")
 
+		// Session 1 has no attendance two days after it ended: its nurse is
+		// reminded through the outbox, once a day, without a family named.
+		m.set(s1.EndsAt.Add(3 * 24 * time.Hour).Format("2006-01-02 15:04"))
+		uc := coordination.New(db).WithBaseURL("http://coplan.test")
+		for i := 0; i < 2; i++ {
+			if _, _, err := uc.RemindAttendance(ctx, m.now().Add(time.Duration(i)*time.Hour), "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reminders, _ := db.MailsByKeyPrefix(ctx, "attendance:"+s1.ID+":")
+		to := map[string]bool{}
+		for _, r := range reminders {
+			to[r.ToAddress] = true
+			if !strings.Contains(r.TextBody, "/sessions/"+s1.ID+"/attendance") {
+				t.Fatalf("the reminder does not link the page: %s", r.TextBody)
+			}
+			for _, b := range babies {
+				if strings.Contains(r.TextBody, b.Ref) {
+					t.Fatalf("the reminder names a family: %s", r.TextBody)
+				}
+			}
+		}
+		if len(reminders) != 2 || !to["anna@example.org"] || !to["samir@example.org"] {
+			t.Fatalf("attendance reminders, one to each facilitator: %+v", reminders)
+		}
 		m.set(s2.StartsAt.Add(30 * time.Minute).Format("2006-01-02 15:04"))
 		stranger := storetest.MustCreateBaby(t, db, w.terApel.ID, "TA-9", "2026-11-20")
 		bad := append(all(store.Present), map[string]string{"baby_id": stranger.ID, "status": store.Present}, map[string]string{"baby_id": babies[0].ID, "status": "maybe"})

@@ -452,12 +452,31 @@ func (db *DB) FollowUps(ctx context.Context, a Actor) ([]FollowUp, error) {
 }
 
 // OverdueAttendance lists the held sessions a may see that ended more than
-// two days ago (and at most 30) without any attendance recorded.
+// two days ago, and less than the 14 days in which a nurse records it,
+// without any attendance recorded.
 func (db *DB) OverdueAttendance(ctx context.Context, a Actor) ([]Session, error) {
 	out := []Session{}
 	now := db.Now()
 	q := a.scopeSessions(db.gorm.WithContext(ctx).Model(&Session{})).
-		Where("status <> ? AND ends_at < ? AND ends_at > ?", SessionCancelled, now.Add(-AttendanceOverdue), now.AddDate(0, 0, -30)).
+		Where("status <> ? AND ends_at < ? AND ends_at > ?", SessionCancelled, now.Add(-AttendanceOverdue), now.Add(-AttendanceByNurse)).
+		Where("NOT EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = sessions.id)").Order("starts_at, id")
+	if err := q.Find(&out).Error; err != nil {
+		return nil, wrapRead(err, "sessions without attendance")
+	}
+	for i := range out {
+		out[i].loaded()
+	}
+	return out, nil
+}
+
+// OverdueAttendance lists, in tx, every held session of any organisation that
+// ended more than two days ago without attendance, while its nurse may still
+// record it (14 days): the daily reminder goes to its facilitators.
+func (t *Tx) OverdueAttendance() ([]Session, error) {
+	out := []Session{}
+	now := t.Now()
+	q := t.g.Model(&Session{}).
+		Where("status <> ? AND ends_at < ? AND ends_at > ?", SessionCancelled, now.Add(-AttendanceOverdue), now.Add(-AttendanceByNurse)).
 		Where("NOT EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = sessions.id)").Order("starts_at, id")
 	if err := q.Find(&out).Error; err != nil {
 		return nil, wrapRead(err, "sessions without attendance")

@@ -102,6 +102,21 @@ func scheduleJobs(a *app, kick chan<- struct{}) (*jobs.Scheduler, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("COPLAN_CRON_REMIND: %w", err)
 	}
+	uc := coordination.New(db).WithBaseURL(c.BaseURL)
+	if err := sched.Add(coordination.AttendanceJob, c.CronRemind, func(ctx context.Context, slot time.Time) error {
+		n, ran, err := uc.RemindAttendance(ctx, slot, c.Replica)
+		countJob(coordination.AttendanceJob, ran, err)
+		if err == nil && n > 0 {
+			log.Info("attendance reminders", "slot", slot.Format(time.RFC3339), "queued", n)
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		}
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("COPLAN_CRON_REMIND: %w", err)
+	}
 	if err := sched.Add(store.RetentionJob, c.CronRetention, func(ctx context.Context, slot time.Time) error {
 		n, ran, err := db.RunRetentionJob(ctx, slot, c.Replica)
 		countJob(store.RetentionJob, ran, err)

@@ -184,6 +184,21 @@ func TestAttendanceContactMomentsAndFollowUps(t *testing.T) {
 			t.Fatalf("follow-ups: %+v", ups.Items)
 		}
 
+		// The report's attendance rate is the hand count: 6 of 6 at session
+		// 1, 5 of 6 at session 2, so 11 of 12 once session 2 is over.
+		m.set(s2.EndsAt.Add(time.Hour).Format("2006-01-02 15:04"))
+		rep := e.do("GET", "/reports"+period, coord, "")
+		if rep.status != 200 || !strings.Contains(string(rep.body), "91,7% (11/12)") || strings.Contains(string(rep.body), "MK-") {
+			t.Fatalf("the report: %d %s", rep.status, rep.body)
+		}
+		if st := e.do("GET", "/reports"+period, nurse, "").status; st != http.StatusForbidden {
+			t.Fatalf("a nurse's report: %d", st)
+		}
+		repCSV := e.do("GET", "/reports.csv"+period+"&excel=0", coord, "")
+		if !strings.Contains(string(repCSV.body), "organisation,Organisatie,"+w.org.ID+",GGD Groningen,6,2,11,12,91.66") {
+			t.Fatalf("the report CSV: %s", repCSV.body)
+		}
+
 		// On her tablet page the nurse sees it and corrects the attendance.
 		b := signIn(t, e, w.nurseActor)
 		text := visit(t, e, b, "/me/sessions", "nurse-after-session")

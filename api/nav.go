@@ -28,7 +28,7 @@ func navigation(c *gin.Context) []navItem {
 	case store.RoleAdmin, store.RoleCoordinator:
 		items = []navItem{{"nav.babies", "/babies", false}, {"nav.groups", "/groups", false}, {"nav.plan", "/plan", false},
 			{"nav.arrivals", "/arrivals", false}, {"nav.facilitators", "/facilitators", false}, {"nav.locations", "/locations", false},
-			{"nav.capacity", "/capacity", false}, {"nav.surveys", "/surveys", false}, {"nav.users", "/users", false}, {"nav.audit", "/audit", false}}
+			{"nav.capacity", "/capacity", false}, {"nav.surveys", "/surveys", false}, {"nav.reports", "/reports", false}, {"nav.users", "/users", false}, {"nav.audit", "/audit", false}}
 	case store.RoleNurse:
 		items = []navItem{{"nav.mysessions", "/me/sessions", false}, {"nav.mygroups", "/me/groups", false},
 			{"nav.calendar", "/me/calendar", false}, {"nav.absence", "/me/absence", false}}

@@ -109,6 +109,8 @@ func (s *Server) routes() {
 	e.GET("/capacity", s.pageAuth(), s.capacityPage)
 	e.GET("/capacity.csv", s.pageAuth(), s.capacityExport)
 	e.GET("/capacity.xlsx", s.pageAuth(), s.capacityExport)
+	e.GET("/reports", s.pageAuth(), s.reportPage)
+	e.GET("/reports.csv", s.pageAuth(), s.reportExport)
 	e.GET("/audit", s.pageAuth(), s.auditPage)
 	e.GET("/audit.csv", s.pageAuth(), s.auditExport)
 	e.GET("/audit.xlsx", s.pageAuth(), s.auditExport)

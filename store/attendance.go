@@ -486,3 +486,66 @@ func (t *Tx) OverdueAttendance() ([]Session, error) {
 	}
 	return out, nil
 }
+
+// ReportInput is what the reports count, for the organisations a covers:
+// groups, memberships (with the family's language), sessions and
+// attendance. It holds no ref and no birth date: a report counts families,
+// it never names one.
+type ReportInput struct {
+	Groups     []Group
+	Members    []ReportMember
+	Sessions   []Session
+	Attendance []Attendance
+}
+
+// ReportMember is a membership with the family's language.
+type ReportMember struct {
+	GroupID, BabyID, Language string
+	FromSession               int
+	LeftOn                    *civil.Date
+}
+
+// ReportInput reads the report's data for organisationID (a coordinator's
+// own; an admin's, one or every organisation). Only counts leave it, so
+// reading it is not a read of baby records; the report itself is audited by
+// the caller.
+func (db *DB) ReportInput(ctx context.Context, a Actor, organisationID string) (*ReportInput, error) {
+	if err := a.Require(RoleAdmin, RoleCoordinator); err != nil {
+		return nil, err
+	}
+	if !a.IsAdmin() {
+		organisationID = a.OrganisationID
+	}
+	in := &ReportInput{}
+	err := db.Reading(ctx, func(t *Tx) error {
+		scope := func(q *gorm.DB, col string) *gorm.DB {
+			if organisationID != "" {
+				return q.Where(col+" = ?", organisationID)
+			}
+			return q
+		}
+		if err := scope(t.g.Model(&Group{}), "organisation_id").Find(&in.Groups).Error; err != nil {
+			return wrapRead(err, "groups")
+		}
+		q := scope(t.g.Table("group_members m").Joins("JOIN co_groups g ON g.id = m.group_id").Joins("JOIN babies b ON b.id = m.baby_id"), "g.organisation_id")
+		if err := q.Select("m.group_id, m.baby_id, b.language, m.from_session, m.left_on").Scan(&in.Members).Error; err != nil {
+			return wrapRead(err, "members")
+		}
+		if err := scope(t.g.Model(&Session{}), "organisation_id").Find(&in.Sessions).Error; err != nil {
+			return wrapRead(err, "sessions")
+		}
+		for i := range in.Sessions {
+			in.Sessions[i].loaded()
+		}
+		if err := scope(t.g.Model(&Attendance{}), "organisation_id").Find(&in.Attendance).Error; err != nil {
+			return wrapRead(err, "attendance")
+		}
+		return nil
+	})
+	return in, err
+}
+
+// AuditReport logs a report or its download: its period and how many rows.
+func (db *DB) AuditReport(ctx context.Context, a Actor, action, detail string) error {
+	return db.audit(db.gorm.WithContext(ctx), a, a.OrganisationID, action, "report", OutcomeSuccess, detail)
+}

@@ -82,6 +82,7 @@ type followUpRow struct {
 // afterSessions is what the nurse's page shows about held sessions: those
 // to record attendance of (overdue ones flagged) and the families to follow up.
 func (s *Server) afterSessions(c *gin.Context) ([]recentRow, []followUpRow, error) {
+	// Reprints are asked for beside these, by mySessions.
 	ctx, a, l := c.Request.Context(), actor(c), lang(c)
 	now := s.now()
 	held, _, err := s.db.Sessions(ctx, a, store.SessionFilter{From: now.Add(-store.AttendanceByNurse), To: now, Page: store.Page{Limit: 50}})

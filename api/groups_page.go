@@ -120,6 +120,7 @@ func (s *Server) showGroup(c *gin.Context, f *pageForm, status int) {
 		}
 	}
 	data["Facilitators"] = messages.List(l, pair)
+	data["InviteLanguages"] = inviteLanguages(l, members)
 	if data["Coordinator"] == true && g.EndedOn == nil {
 		if err := s.groupForms(c, g, data); err != nil {
 			s.fail(c, err)
@@ -270,4 +271,18 @@ func (s *Server) groupDone(c *gin.Context, values url.Values, err error, what st
 		return
 	}
 	done(c, "/groups/"+url.PathEscape(c.Param("id")), what)
+}
+
+// inviteLanguages are the invitation languages the group's families need,
+// Dutch always among them, each with its link's code.
+func inviteLanguages(l string, members []store.Member) []choice {
+	seen := map[string]bool{"nl": true}
+	out := []choice{{"nl", messages.LanguageName(l, "nl")}}
+	for _, m := range members {
+		if il, ok := messages.InvitationLanguageOf(m.Language); ok && !seen[il.Code] {
+			seen[il.Code] = true
+			out = append(out, choice{il.Code, messages.LanguageName(l, il.Code)})
+		}
+	}
+	return out
 }

@@ -45,7 +45,13 @@ func (s *Server) mySessions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "my_sessions", "nav.mysessions", gin.H{"Sessions": rows, "Recent": recent, "FollowUps": follow})
+	reprints, err := s.db.Reprints(c.Request.Context(), actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "my_sessions", "nav.mysessions", gin.H{"Sessions": rows, "Recent": recent, "FollowUps": follow,
+		"Reprints": sessionRows(lang(c), s.names(c, nil), reprints)})
 }
 
 func (s *Server) mySessionRows(c *gin.Context, limit int) ([]mySessionRow, error) {

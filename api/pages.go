@@ -77,6 +77,13 @@ func pageFuncs(l string) template.FuncMap {
 		"int":      func(n int) string { return messages.Int(l, n) },
 		"link":     func(path string) string { return linkIn(l, path) },
 		"formkey":  newFormKey,
+		"seq": func(from, to int) []int {
+			var out []int
+			for i := from; i <= to; i++ {
+				out = append(out, i)
+			}
+			return out
+		},
 		"period":   func(p string) string { return periodWords(l, p) },
 		"quarter":  func(q string) string { return quarterWords(l, q) },
 		"list":     func(v ...string) []string { return v },

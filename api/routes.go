@@ -63,6 +63,7 @@ func (s *Server) routes() {
 	e.POST("/babies/:id/join", s.sameOrigin, s.pageAuth(), s.formOnce, s.babyJoin)
 	e.GET("/groups", s.pageAuth(), s.groupsPage)
 	e.GET("/groups/:id", s.pageAuth(), s.groupPage)
+	e.GET("/groups/:id/invitations", s.pageAuth(), s.invitationsPage)
 	e.POST("/groups/:id/members", s.sameOrigin, s.pageAuth(), s.formOnce, s.groupAddMember)
 	e.POST("/groups/:id/members/remove", s.sameOrigin, s.pageAuth(), s.formOnce, s.groupRemoveMember)
 	e.POST("/groups/:id/merge", s.sameOrigin, s.pageAuth(), s.formOnce, s.groupMerge)

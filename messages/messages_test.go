@@ -77,3 +77,25 @@ func TestDatesAreDutchByDefault(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// Every invitation language holds every text of the Dutch invitation in a
+// catalogue of its own (no fallback), and its weekdays.
+func TestEveryInvitationLanguageIsComplete(t *testing.T) {
+	var ids []string
+	for _, id := range messages.MessageIDs("nl") {
+		if strings.HasPrefix(id, "invite.") {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) < 15 {
+		t.Fatalf("%d invitation texts in Dutch", len(ids))
+	}
+	for _, l := range messages.InvitationLanguages {
+		for _, id := range ids {
+			got := messages.Invite(l.Tag, id, map[string]any{"Number": 3})
+			if got == id || (l.Code != "en" && l.Code != "nl" && got == messages.Invite("en", id, map[string]any{"Number": 3}) && !strings.Contains(id, "session")) {
+				t.Errorf("%s lacks %s (%q)", l.Code, id, got)
+			}
+		}
+	}
+}

@@ -405,7 +405,8 @@ func (db *DB) FollowUps(ctx context.Context, a Actor) ([]FollowUp, error) {
 	}
 	out := []FollowUp{}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		q := a.scopeSessions(tx.Table("attendance AS t").Joins("JOIN sessions ON sessions.id = t.session_id")).
+		mine := a.scopeSessions(tx.Model(&Session{}).Select("id"))
+		q := tx.Table("attendance AS t").Joins("JOIN sessions ON sessions.id = t.session_id").Where("t.session_id IN (?)", mine).
 			Joins("JOIN babies b ON b.id = t.baby_id").
 			Select("t.baby_id, b.ref, b.language, t.session_id, sessions.group_id, t.status, sessions.organisation_id, sessions.number, sessions.starts_at").
 			Where("t.status <> ? AND b.status = ? AND sessions.starts_at > ?", Present, StatusEnrolled, db.Now().AddDate(0, 0, -90)).
@@ -548,4 +549,40 @@ func (db *DB) ReportInput(ctx context.Context, a Actor, organisationID string) (
 // AuditReport logs a report or its download: its period and how many rows.
 func (db *DB) AuditReport(ctx context.Context, a Actor, action, detail string) error {
 	return db.audit(db.gorm.WithContext(ctx), a, a.OrganisationID, action, "report", OutcomeSuccess, detail)
+}
+
+// MarkInvitationsPrinted records that the invitations of sessions were
+// opened for printing as they are now.
+func (db *DB) MarkInvitationsPrinted(ctx context.Context, sessions []Session) error {
+	if len(sessions) == 0 {
+		return nil
+	}
+	now := db.Now()
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		for _, s := range sessions {
+			row := map[string]any{"session_id": s.ID, "sequence": s.Sequence, "printed_at": now}
+			err := tx.Table("invitation_prints").Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "session_id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"sequence", "printed_at"})}).Create(row).Error
+			if err != nil {
+				return fmt.Errorf("store: invitation prints: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Reprints lists the sessions ahead a may see whose invitations were
+// printed before the session last changed (moved, re-staffed, cancelled).
+func (db *DB) Reprints(ctx context.Context, a Actor) ([]Session, error) {
+	out := []Session{}
+	q := a.scopeSessions(db.gorm.WithContext(ctx).Model(&Session{})).
+		Select("sessions.*").Joins("JOIN invitation_prints p ON p.session_id = sessions.id").
+		Where("p.sequence < sessions.sequence AND sessions.ends_at > ?", db.Now()).Order("sessions.starts_at, sessions.id")
+	if err := q.Find(&out).Error; err != nil {
+		return nil, wrapRead(err, "reprints")
+	}
+	for i := range out {
+		out[i].loaded()
+	}
+	return out, nil
 }

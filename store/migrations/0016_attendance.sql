@@ -28,3 +28,12 @@ CREATE TABLE contact_moments (
 CREATE INDEX contact_moments_organisation ON contact_moments (organisation_id, date);
 
 ALTER TABLE organisations ADD COLUMN contact_map TEXT;
+
+-- When the invitations of a session were last opened for printing, and at
+-- which version of the session: a moved or cancelled session since then
+-- needs a reprint.
+CREATE TABLE invitation_prints (
+    session_id TEXT NOT NULL PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    sequence   INTEGER NOT NULL,
+    printed_at {{TIMESTAMP}} NOT NULL
+);

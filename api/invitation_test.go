@@ -74,4 +74,3 @@ func TestBrowserInvitationsInEveryLanguage(t *testing.T) {
 		t.Fatal("the reprint flag stays after the reprint")
 	}
 }
-

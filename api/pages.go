@@ -70,13 +70,13 @@ func pageFuncs(l string) template.FuncMap {
 			}
 			return messages.Day(l, *d)
 		},
-		"lang":     func(code string) string { return messages.LanguageName(l, code) },
-		"langs":    func(codes []string) string { return messages.LanguageNames(l, codes) },
-		"age":      func(days int) string { return messages.Age(l, days) },
-		"num":      func(v float64, decimals int) string { return messages.Number(l, v, decimals) },
-		"int":      func(n int) string { return messages.Int(l, n) },
-		"link":     func(path string) string { return linkIn(l, path) },
-		"formkey":  newFormKey,
+		"lang":    func(code string) string { return messages.LanguageName(l, code) },
+		"langs":   func(codes []string) string { return messages.LanguageNames(l, codes) },
+		"age":     func(days int) string { return messages.Age(l, days) },
+		"num":     func(v float64, decimals int) string { return messages.Number(l, v, decimals) },
+		"int":     func(n int) string { return messages.Int(l, n) },
+		"link":    func(path string) string { return linkIn(l, path) },
+		"formkey": newFormKey,
 		"seq": func(from, to int) []int {
 			var out []int
 			for i := from; i <= to; i++ {

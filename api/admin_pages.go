@@ -75,7 +75,12 @@ func (s *Server) showArrivals(c *gin.Context, f *pageForm, status int) {
 		}
 		rows = append(rows, r)
 	}
-	s.render(c, status, "arrivals", "arrivals.title", gin.H{"Arrivals": rows, "Form": f})
+	notices, err := s.noticeRows(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, status, "arrivals", "arrivals.title", gin.H{"Arrivals": rows, "Form": f, "Notices": notices})
 }
 
 func (s *Server) arrivalAccept(c *gin.Context) {

@@ -34,7 +34,7 @@ func navigation(c *gin.Context) []navItem {
 			{"nav.calendar", "/me/calendar", false}, {"nav.absence", "/me/absence", false}}
 	case store.RoleLocation:
 		loc := "/locations/" + url.PathEscape(actor.LocationID)
-		items = []navItem{{"nav.week", loc + "/week", false}, {"nav.rooms", loc + "/rooms", false}}
+		items = []navItem{{"nav.week", loc + "/week", false}, {"nav.rooms", loc + "/rooms", false}, {"nav.overview", loc + "/overview", false}}
 	}
 	path := c.Request.URL.Path
 	for i := range items {

@@ -51,13 +51,14 @@ func newPages() *pages {
 // language.
 func pageFuncs(l string) template.FuncMap {
 	return template.FuncMap{
-		"t":        func(key string) string { return translate(l, key) },
-		"tf":       func(key string, kv ...any) string { return messages.Format(l, key, pairs(kv)) },
-		"count":    func(key string, n int) string { return messages.Count(l, key, n, nil) },
-		"when":     func(start, end time.Time) string { return when(l, start, end) },
-		"stamp":    func(t time.Time) string { return stamp(l, t) },
-		"timeonly": func(t time.Time) string { return t.In(civil.Amsterdam).Format("15:04") },
-		"date":     func(d civil.Date) string { return messages.Date(l, d) },
+		"t":         func(key string) string { return translate(l, key) },
+		"tf":        func(key string, kv ...any) string { return messages.Format(l, key, pairs(kv)) },
+		"count":     func(key string, n int) string { return messages.Count(l, key, n, nil) },
+		"monthyear": func(d civil.Date) string { return messages.MonthYear(l, d) },
+		"when":      func(start, end time.Time) string { return when(l, start, end) },
+		"stamp":     func(t time.Time) string { return stamp(l, t) },
+		"timeonly":  func(t time.Time) string { return t.In(civil.Amsterdam).Format("15:04") },
+		"date":      func(d civil.Date) string { return messages.Date(l, d) },
 		"datep": func(d *civil.Date) string {
 			if d == nil {
 				return ""

@@ -129,3 +129,56 @@ func TestRetentionDeletesRecordsWhoseTimeIsUp(t *testing.T) {
 		}
 	})
 }
+
+// What came after the plan carries no identity either: the tables of
+// attendance, contact moments, notices and invitation prints, and the JSON
+// of attendance, contact moments, follow-ups and notices (keys walked as the
+// baby export's are). Reports are counts (coordination's ReportLine has no
+// per-family field).
+func TestNoIdentityFieldsAfterThePlan(t *testing.T) {
+	storetest.Each(t, today, func(t *testing.T, db *store.DB) {
+		for _, table := range []string{"attendance", "contact_moments", "birth_notices", "invitation_prints"} {
+			cols := storetest.Columns(t, db, table)
+			if len(cols) == 0 {
+				t.Fatalf("no columns of %s", table)
+			}
+			for _, c := range cols {
+				for _, f := range forbidden {
+					if strings.Contains(strings.ToLower(c), f) {
+						t.Errorf("%s.%s looks like personal data", table, c)
+					}
+				}
+			}
+		}
+	})
+	at := time.Now()
+	for name, v := range map[string]any{
+		"attendance":     store.SessionAttendance{Session: &store.Session{}, Lines: []store.AttendanceLine{{RecordedAt: &at}}},
+		"contact moment": store.ContactMoment{},
+		"follow-up":      store.FollowUp{},
+		"notice":         store.BirthNotice{},
+	} {
+		raw, _ := json.Marshal(v)
+		var doc any
+		json.Unmarshal(raw, &doc)
+		var walk func(path string, v any)
+		walk = func(path string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, vv := range x {
+					for _, f := range forbidden {
+						if strings.Contains(strings.ToLower(k), f) {
+							t.Errorf("%s: %s.%s looks like personal data", name, path, k)
+						}
+					}
+					walk(path+"."+k, vv)
+				}
+			case []any:
+				for _, vv := range x {
+					walk(path+"[]", vv)
+				}
+			}
+		}
+		walk("$", doc)
+	}
+}

@@ -26,7 +26,12 @@ func (st *stored) nameFor(pg planner.Group) string {
 	if main := mainLanguage(langs); main != "" {
 		parts = append(parts, messages.LanguageName(noticeLang, main))
 	}
-	base := strings.Join(parts, " · ")
+	return st.uniqueName(strings.Join(parts, " · "))
+}
+
+// uniqueName is base, or base with a number when the organisation has that
+// name already.
+func (st *stored) uniqueName(base string) string {
 	taken := map[string]bool{}
 	for _, g := range st.groups {
 		taken[g.Name] = true

@@ -56,6 +56,9 @@ func (s *Service) RunPlan(ctx context.Context, a store.Actor, organisationID str
 		if err := tx.LockOrganisation(organisationID); err != nil {
 			return err
 		}
+		if err := startProvisional(tx, organisationID); err != nil {
+			return err
+		}
 		st, err := loadStored(tx, organisationID)
 		if err != nil {
 			return err
@@ -69,6 +72,9 @@ func (s *Service) RunPlan(ctx context.Context, a store.Actor, organisationID str
 			return err
 		}
 		changes := st.changesSince(before)
+		if err := formProvisional(tx, st, organisationID); err != nil {
+			return err
+		}
 		if publish {
 			if err := tx.PublishPlanned(organisationID); err != nil {
 				return err

@@ -82,6 +82,10 @@ func (r *rules) lastMaxAge() int {
 // its own rules, else the input's, else the default.
 func GroupMin(in *Input, organisationID string) int { return rulesOf(in, organisationID).groupMin }
 
+// GroupMax is the largest group organisationID of in forms (rooms may
+// make it smaller).
+func GroupMax(in *Input, organisationID string) int { return rulesOf(in, organisationID).groupMax }
+
 // BirthWindow is the most days apart the members of one group of
 // organisationID may be born, by the same rules as GroupMin.
 func BirthWindow(in *Input, organisationID string) int {

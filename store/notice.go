@@ -205,3 +205,74 @@ func runningGroupsAt(g *gorm.DB, locationID string, now time.Time, out *Location
 	}
 	return nil
 }
+
+// ProvisionalCandidates are the organisation's expected babies (a due
+// date, not born, eligible or enrolled, with a ref) in no group.
+func (t *Tx) ProvisionalCandidates(organisationID string) ([]Baby, error) {
+	var out []Baby
+	err := t.g.Where("organisation_id = ? AND expected_date IS NOT NULL AND birth_date IS NULL AND status IN ? AND ref <> ''",
+		organisationID, []BabyStatus{StatusEligible, StatusEnrolled}).
+		Where("NOT EXISTS (SELECT 1 FROM group_members m WHERE m.baby_id = babies.id AND m.left_on IS NULL)").Order("id").Find(&out).Error
+	return out, wrapRead(err, "expected babies")
+}
+
+// CreateProvisionalGroup stores a provisional group with its members.
+func (t *Tx) CreateProvisionalGroup(g *Group, babyIDs []string) error {
+	g.ID, g.Provisional = NewID("grp"), true
+	if err := wrapWrite(t.g.Create(g).Error, "group", "name"); err != nil {
+		return err
+	}
+	today := civil.Today(t.Now())
+	for _, id := range babyIDs {
+		if err := t.g.Create(&GroupMember{GroupID: g.ID, BabyID: id, JoinedOn: today, FromSession: 1}).Error; err != nil {
+			return fmt.Errorf("store: provisional member: %w", err)
+		}
+	}
+	return nil
+}
+
+// ProvisionalGroup is a provisional group with, per current member, the
+// birth date of an enrolled member who is born (nil otherwise).
+type ProvisionalGroup struct {
+	Group
+	Births map[string]*civil.Date
+}
+
+// ProvisionalGroups lists the organisation's provisional groups.
+func (t *Tx) ProvisionalGroups(organisationID string) ([]ProvisionalGroup, error) {
+	var groups []Group
+	if err := t.g.Where("organisation_id = ? AND provisional = ? AND ended_on IS NULL", organisationID, true).Order("id").Find(&groups).Error; err != nil {
+		return nil, wrapRead(err, "provisional groups")
+	}
+	out := make([]ProvisionalGroup, len(groups))
+	for i, g := range groups {
+		var rows []struct {
+			BabyID    string
+			BirthDate *civil.Date
+			Status    BabyStatus
+		}
+		err := t.g.Table("group_members m").Joins("JOIN babies b ON b.id = m.baby_id").Where("m.group_id = ? AND m.left_on IS NULL", g.ID).
+			Select("m.baby_id, b.birth_date, b.status").Scan(&rows).Error
+		if err != nil {
+			return nil, wrapRead(err, "provisional members")
+		}
+		out[i] = ProvisionalGroup{Group: g, Births: map[string]*civil.Date{}}
+		for _, r := range rows {
+			if r.Status == StatusEnrolled && r.BirthDate != nil && *r.BirthDate <= civil.Today(t.Now()) {
+				out[i].Births[r.BabyID] = r.BirthDate
+			} else {
+				out[i].Births[r.BabyID] = nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// StartProvisional makes provisional group id a regular group of the
+// members in keep; the others wait again (they never attended a session).
+func (t *Tx) StartProvisional(id string, keep []string) error {
+	if err := t.g.Where("group_id = ? AND baby_id NOT IN ?", id, nonEmpty(keep)).Delete(&GroupMember{}).Error; err != nil {
+		return fmt.Errorf("store: start provisional group: %w", err)
+	}
+	return wrapRead(t.g.Model(&Group{}).Where("id = ?", id).Update("provisional", false).Error, "start provisional group")
+}

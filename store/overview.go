@@ -18,7 +18,10 @@ type PlanOverview struct {
 	Organisation Organisation
 	Run          *PlanRun
 	Locations    []LocationPlan
-	Unplaced     []UnplacedBaby // the first UnplacedShown
+	// Provisional are the groups formed by due date, apart from the
+	// locations' groups: they have no sessions yet.
+	Provisional []GroupPlan
+	Unplaced    []UnplacedBaby // the first UnplacedShown
 	// UnplacedTotal counts the babies still waiting since the last run, and
 	// UnplacedByReason per reason (a code of planner.Unplaced).
 	UnplacedTotal    int
@@ -119,7 +122,7 @@ func (db *DB) PlanOverview(ctx context.Context, a Actor, organisationID string) 
 // the next session (the database adds up a national organisation's thousand
 // sessions instead of sending them).
 func groupLines(tx *gorm.DB, organisationID string, now time.Time, groupMin int) ([]GroupPlan, error) {
-	const lines = `SELECT g.id, g.name, g.location_id, g.ended_on,
+	const lines = `SELECT g.id, g.name, g.location_id, g.ended_on, g.provisional,
 	(SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.left_on IS NULL),
 	COALESCE(s.planned, 0), COALESCE(s.published, 0), s.next
 FROM co_groups g LEFT JOIN (
@@ -135,14 +138,14 @@ WHERE g.organisation_id = ? ORDER BY g.id`
 		func(rows *sql.Rows) error {
 			var gp GroupPlan
 			var next dbTime
-			if err := rows.Scan(&gp.Group.ID, &gp.Group.Name, &gp.Group.LocationID, &gp.Group.EndedOn, &gp.Families, &gp.Planned, &gp.Published, &next); err != nil {
+			if err := rows.Scan(&gp.Group.ID, &gp.Group.Name, &gp.Group.LocationID, &gp.Group.EndedOn, &gp.Group.Provisional, &gp.Families, &gp.Planned, &gp.Published, &next); err != nil {
 				return err
 			}
 			if next.Valid {
 				t := next.Time.In(civil.Amsterdam)
 				gp.Next = &t
 			}
-			gp.BelowMinimum = gp.Group.EndedOn == nil && gp.Families < groupMin
+			gp.BelowMinimum = gp.Group.EndedOn == nil && !gp.Group.Provisional && gp.Families < groupMin
 			out = append(out, gp)
 			return nil
 		})
@@ -172,6 +175,10 @@ func (out *PlanOverview) loadLocations(tx *gorm.DB, organisationID string) error
 	}
 	byLocation := map[string][]GroupPlan{}
 	for _, gp := range groups {
+		if gp.Group.Provisional {
+			out.Provisional = append(out.Provisional, gp)
+			continue
+		}
 		gp.Unplanned = unplanned[gp.Group.ID]
 		byLocation[gp.Group.LocationID] = append(byLocation[gp.Group.LocationID], gp)
 	}

@@ -28,8 +28,11 @@ type Group struct {
 	// dissolved: it keeps its history, and nobody joins it any more.
 	EndedOn    *civil.Date `json:"ended_on,omitempty"`
 	MergedInto string      `json:"merged_into,omitempty"`
-	CreatedAt  time.Time   `json:"created_at"`
-	UpdatedAt  time.Time   `json:"updated_at"`
+	// Provisional marks a group formed by due date from expected babies:
+	// it has no sessions and the planner does not see it until it starts.
+	Provisional bool      `json:"provisional,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // TableName avoids GROUP, a reserved word.
@@ -243,8 +246,12 @@ func (tx *Tx) PlanData(organisationID string) (*PlanData, error) {
 	if err := load("groups", g.Where("organisation_id = ?", organisationID).Order("id"), &groups); err != nil {
 		return nil, err
 	}
-	kept := map[string]bool{}
+	kept, provisional := map[string]bool{}, map[string]bool{}
 	for _, gr := range groups {
+		if gr.Provisional {
+			provisional[gr.ID] = true
+			continue
+		}
 		if own[gr.LocationID] {
 			d.Groups = append(d.Groups, gr)
 			kept[gr.ID] = true
@@ -259,10 +266,23 @@ func (tx *Tx) PlanData(organisationID string) (*PlanData, error) {
 	if err := load("sessions", g.Where("organisation_id = ?", organisationID).Order("group_id, number"), &sessions); err != nil {
 		return nil, err
 	}
+	waitingProvisional := map[string]bool{} // members of a provisional group wait for it
 	for _, m := range members {
 		if kept[m.GroupID] {
 			d.Members = append(d.Members, m)
 		}
+		if provisional[m.GroupID] {
+			waitingProvisional[m.BabyID] = true
+		}
+	}
+	if len(waitingProvisional) > 0 {
+		babies := d.Babies[:0]
+		for _, b := range d.Babies {
+			if !waitingProvisional[b.ID] {
+				babies = append(babies, b)
+			}
+		}
+		d.Babies = babies
 	}
 	for _, s := range sessions {
 		if kept[s.GroupID] {

@@ -259,7 +259,8 @@ func TestMoveToAnotherOrganisationIsAWarmHandover(t *testing.T) {
 		ctx := context.Background()
 		w := newMusselkanaal(t, db, c)
 		drOrg, assen, drCoord := w.drenthe(t)
-		c.set("2027-01-05 09:00")
+		// The day after the first session (planned after the Christmas holiday).
+		c.set(w.sessions[0].EndsAt.AddDate(0, 0, 1).Format("2006-01-02") + " 09:00")
 		day := civil.Today(c.now())
 
 		// Two Groningen families move to Assen: MK-1, whose ref Drenthe

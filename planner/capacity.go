@@ -119,7 +119,7 @@ func Capacity(in *Input, opt ForecastOptions) (*Forecast, error) {
 		if opt.Only != "" && o.id != opt.Only {
 			continue
 		}
-		o.rules.holidays = holidaySet(y-1, ty+1, o.rules.avoidGoodFriday, o.rules.avoidLiberationDay)
+		o.rules.holidays = o.rules.closedDays(y-1, ty+1)
 		f := w.forecastOrg(o, births[o], training[o], periods)
 		out.Organisations = append(out.Organisations, f)
 		out.Locations = append(out.Locations, w.advise(o, births[o])...)

@@ -85,7 +85,7 @@ func (c *planCheck) holidaysOf(o *org) map[civil.Date]bool {
 		return h
 	}
 	y, _, _ := c.w.today.Parts()
-	h := holidaySet(y-1, y+3, o.rules.avoidGoodFriday, o.rules.avoidLiberationDay)
+	h := o.rules.closedDays(y-1, y+3)
 	c.holidays[o] = h
 	return h
 }

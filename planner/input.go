@@ -47,10 +47,24 @@ type Rules struct {
 	// organisations are closed then although they are not national holidays for all.
 	AvoidGoodFriday    *bool `json:"avoid_good_friday,omitempty"`
 	AvoidLiberationDay *bool `json:"avoid_liberation_day,omitempty"`
+	// AvoidPeriods are quiet weeks without sessions; by default 24 December
+	// to 1 January every year. An empty list (not null) has none.
+	AvoidPeriods *[]AvoidPeriod `json:"avoid_periods,omitempty"`
 	// UptakeRate and PrepMinutes are read by the capacity forecast.
 	UptakeRate  *float64 `json:"uptake_rate,omitempty"`
 	PrepMinutes *int     `json:"prep_minutes,omitempty"`
 }
+
+// AvoidPeriod is a period without sessions, both days included; Yearly
+// repeats its day and month every year (a period may cross New Year).
+type AvoidPeriod struct {
+	From   civil.Date `json:"from"`
+	To     civil.Date `json:"to"`
+	Yearly bool       `json:"yearly,omitempty"`
+}
+
+// DefaultAvoidPeriods is the Christmas holiday: 24 December to 1 January.
+var DefaultAvoidPeriods = []AvoidPeriod{{From: civil.MustParse("2000-12-24"), To: civil.MustParse("2001-01-01"), Yearly: true}}
 
 // SessionRule is one session of the programme with its age window in days.
 type SessionRule struct {

@@ -17,7 +17,7 @@ func Run(in *Input) (*Plan, error) {
 	sort.Slice(orgs, func(i, j int) bool { return orgs[i].id < orgs[j].id })
 	for _, o := range orgs {
 		// Babies are at most two years old and sessions at most a few years ahead.
-		o.rules.holidays = holidaySet(y-1, y+3, o.rules.avoidGoodFriday, o.rules.avoidLiberationDay)
+		o.rules.holidays = o.rules.closedDays(y-1, y+3)
 		groups, unplaced := w.cohorts(o)
 		w.schedule(o, groups)
 		w.collect(o, groups, unplaced, out)

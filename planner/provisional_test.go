@@ -30,3 +30,30 @@ func TestProvisionalCohortsByDueDate(t *testing.T) {
 		t.Fatalf("ready = %v %v", ids, ok)
 	}
 }
+
+// No session falls in the Christmas holiday by default; an organisation
+// that plans through it says so with an empty avoid_periods.
+func TestNoSessionsInChristmasWeek(t *testing.T) {
+	d := func(s string) civil.Date { return civil.MustParse(s) }
+	r := planner.DefaultAvoidPeriods[0]
+	if _, m, day := r.From.Parts(); m != 12 || day != 24 || !r.Yearly {
+		t.Fatalf("default quiet period %+v", r)
+	}
+	for _, day := range []string{"2027-12-24", "2027-12-28", "2027-12-31", "2028-01-01"} {
+		if !planner.Closed(nil, d(day)) {
+			t.Errorf("%s is not closed", day)
+		}
+	}
+	for _, day := range []string{"2027-12-23", "2028-01-03"} {
+		if planner.Closed(nil, d(day)) {
+			t.Errorf("%s is closed", day)
+		}
+	}
+	none := []planner.AvoidPeriod{}
+	if planner.Closed(&planner.Rules{AvoidPeriods: &none}, d("2027-12-28")) {
+		t.Error("an empty avoid_periods still closes 28 December")
+	}
+	if !planner.Closed(&planner.Rules{AvoidPeriods: &none}, d("2027-12-25")) {
+		t.Error("Christmas Day is a public holiday whatever the quiet periods")
+	}
+}

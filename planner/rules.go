@@ -26,6 +26,7 @@ type rules struct {
 	sessions           []SessionRule
 	avoidGoodFriday    bool
 	avoidLiberationDay bool
+	avoidPeriods       []AvoidPeriod
 	uptakeRate         float64
 	prepMinutes        int
 	holidays           map[civil.Date]bool
@@ -33,7 +34,7 @@ type rules struct {
 
 func defaultRules() rules {
 	return rules{groupMin: 6, groupMax: 8, birthWindow: 28, sessionMinutes: 120, minGap: 14, notice: 7, minLateJoin: 3,
-		sessions: DefaultSessions, uptakeRate: 0.4, prepMinutes: 30}
+		sessions: DefaultSessions, uptakeRate: 0.4, prepMinutes: 30, avoidPeriods: DefaultAvoidPeriods}
 }
 
 // apply overrides r with the fields set in o.
@@ -62,6 +63,9 @@ func (r rules) apply(o *Rules) rules {
 	}
 	if o.AvoidLiberationDay != nil {
 		r.avoidLiberationDay = *o.AvoidLiberationDay
+	}
+	if o.AvoidPeriods != nil {
+		r.avoidPeriods = *o.AvoidPeriods
 	}
 	if o.UptakeRate != nil {
 		r.uptakeRate = *o.UptakeRate

@@ -34,6 +34,7 @@ func (ps Problems) Error() string {
 const (
 	MaxProgrammeLength  = 20 // sessions in a programme
 	MaxGroupSize        = 30
+	MaxAvoidPeriods     = 50
 	MaxWindowDays       = 366
 	maxSessionMinutes   = 480
 	minSessionMinutes   = 15
@@ -150,6 +151,16 @@ func (b *builder) rules(path string, base rules, r *Rules) rules {
 		b.add(path+".prep_minutes", "must not be negative")
 	}
 	b.programme(path+".sessions", r.Sessions)
+	if r.AvoidPeriods != nil {
+		if len(*r.AvoidPeriods) > MaxAvoidPeriods {
+			b.add(path+".avoid_periods", "at most %d periods", MaxAvoidPeriods)
+		}
+		for i, p := range *r.AvoidPeriods {
+			if p.To < p.From || p.To.Sub(p.From) > 366 {
+				b.add(fmt.Sprintf("%s.avoid_periods[%d].to", path, i), "must be from from to a year after it")
+			}
+		}
+	}
 	return out
 }
 

@@ -42,7 +42,7 @@ const (
 	RuleMinGap              Rule = "min_gap"               // fewer than min_days_between_sessions after the session before
 	RuleDuration            Rule = "duration"              // not session_minutes long
 	RuleWeekend             Rule = "weekend"               // on a Saturday or Sunday
-	RuleHoliday             Rule = "holiday"               // on a public holiday (or an optional one the organisation avoids)
+	RuleHoliday             Rule = "holiday"               // on a public holiday, an optional one the organisation avoids, or in a quiet period (avoid_periods)
 	RuleNotice              Rule = "notice"                // within min_notice_days of today
 	RuleAgeWindow           Rule = "age_window"            // a member is outside the session's age window
 	RuleWrongLocation       Rule = "wrong_location"        // the room is not at the group's location

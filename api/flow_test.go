@@ -119,7 +119,8 @@ func TestBrowserCoordinatorFlow(t *testing.T) {
 			visit(t, e, b, "/plan", "plan-before")
 			click(t, b, "Opnieuw plannen", ".flash")
 			text = check(t, b, "plan-after")
-			if !strings.Contains(text, "1 nieuwe groep") || !strings.Contains(text, "6 baby's geplaatst") || !strings.Contains(text, "8 bijeenkomsten zijn gepland maar nog niet gepubliceerd") {
+			if !strings.Contains(text, "1 nieuwe groep") || !strings.Contains(text, "6 baby's geplaatst") || !strings.Contains(text, "8 bijeenkomsten zijn gepland maar nog niet gepubliceerd") ||
+				!strings.Contains(text, "Kwaliteit van dit plan") {
 				t.Fatalf("the summary after re-planning: %s", text)
 			}
 			click(t, b, "Bekijken en publiceren", "main form button")

@@ -83,6 +83,9 @@ func (s *Service) RunPlan(ctx context.Context, a store.Actor, organisationID str
 		run = &store.PlanRun{OrganisationID: organisationID, TokenID: a.TokenID, Babies: plan.Stats.Babies, Placed: plan.Stats.Placed,
 			GroupsCount: plan.Stats.Groups, SessionsCount: plan.Stats.Sessions, Unplaced: plan.Unplaced, UnplannedSessions: plan.UnplannedSessions,
 			Changes: changes}
+		if q, ok := plan.Stats.Organisations[organisationID]; ok {
+			run.Quality = &q
+		}
 		if err := tx.CreatePlanRun(run); err != nil {
 			return err
 		}

@@ -245,6 +245,9 @@ type Stats struct {
 	Placed   int `json:"placed"`
 	Groups   int `json:"groups"`
 	Sessions int `json:"sessions"`
+	// Quality measures the plan in total and per organisation (Measure).
+	Quality       *Quality           `json:"quality,omitempty"`
+	Organisations map[string]Quality `json:"organisations,omitempty"`
 }
 
 // Reasons a baby is unplaced or a session unplanned.

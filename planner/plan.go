@@ -24,6 +24,8 @@ func Run(in *Input) (*Plan, error) {
 	}
 	sort.Slice(out.Unplaced, func(i, j int) bool { return out.Unplaced[i].BabyID < out.Unplaced[j].BabyID })
 	out.Stats.Babies = len(in.Babies)
+	per, total := Measure(in, out)
+	out.Stats.Quality, out.Stats.Organisations = &total, per
 	return out, nil
 }
 

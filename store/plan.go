@@ -127,6 +127,7 @@ type PlanRun struct {
 	Unplaced          []planner.Unplaced         `gorm:"serializer:json" json:"unplaced"`
 	UnplannedSessions []planner.UnplannedSession `gorm:"serializer:json" json:"unplanned_sessions"`
 	Changes           PlanChanges                `gorm:"serializer:json" json:"changes"`
+	Quality           *planner.Quality           `gorm:"serializer:json" json:"quality,omitempty"`
 }
 
 // PlanChanges is what one planning run changed, for the coordinator's

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"text/tabwriter"
 
 	"github.com/coplan/coplan/coordination"
 	"github.com/coplan/coplan/planner"
@@ -17,6 +19,7 @@ func planCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	fs := newFlags("plan", stderr)
 	inPath := fs.String("in", "-", "input file, - for standard input")
 	outPath := fs.String("out", "-", "output file, - for standard output")
+	summary := fs.Bool("summary", false, "print the plan's quality figures as a table on standard error")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -28,7 +31,34 @@ func planCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return reportProblems(err, stderr)
 	}
+	if *summary {
+		printQuality(stderr, plan.Stats)
+	}
 	return writeJSON(*outPath, stdout, plan)
+}
+
+// printQuality writes the quality figures, a row per organisation and the
+// total, as a table.
+func printQuality(w io.Writer, st planner.Stats) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "organisation\tgroups\tplaced\ttoo old\tsessions\tunplanned\tinterpreter\t2+ languages\tone-language groups\tweekday\ttime\troom\tpair\tage offset (d)\tload min/med/max\t")
+	row := func(name string, q planner.Quality) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t%.1f\t%d/%d/%d\t\n", name, q.Groups, q.Placed, q.TooOld,
+			q.Sessions, q.UnplannedSessions, q.InterpreterSessions, q.MultiLanguageSessions, q.SingleLanguageGroups,
+			100*q.SameWeekday, 100*q.SameTime, 100*q.SameRoom, 100*q.SamePair, q.MeanAgeOffsetDays, q.LoadMin, q.LoadMedian, q.LoadMax)
+	}
+	orgs := make([]string, 0, len(st.Organisations))
+	for id := range st.Organisations {
+		orgs = append(orgs, id)
+	}
+	sort.Strings(orgs)
+	for _, id := range orgs {
+		row(id, st.Organisations[id])
+	}
+	if st.Quality != nil {
+		row("total", *st.Quality)
+	}
+	tw.Flush()
 }
 
 // errReported means the problems were printed already; run exits 1 quietly.

@@ -78,7 +78,7 @@ func pageFuncs(l string) template.FuncMap {
 		"int":     func(n int) string { return messages.Int(l, n) },
 		"link":    func(path string) string { return linkIn(l, path) },
 		"formkey": newFormKey,
-		"pct": func(share float64) float64 { return 100 * share },
+		"pct":     func(share float64) float64 { return 100 * share },
 		"seq": func(from, to int) []int {
 			var out []int
 			for i := from; i <= to; i++ {

@@ -99,6 +99,11 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 		_, err = stdout.Write(data)
 		return err
 	}
+	// A device or a pipe (/dev/null, /dev/stdout, a named pipe) is written
+	// as it is: renaming over it would replace it with a plain file.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return os.WriteFile(path, data, 0o644)
+	}
 	// Write beside the target and rename, so a crash never leaves half a plan.
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {

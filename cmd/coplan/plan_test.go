@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/coplan/coplan/planner"
@@ -92,5 +94,30 @@ func TestCapacityCommandOnTheExampleFile(t *testing.T) {
 	}
 	if sessions == 0 || len(f.Locations) != 6 {
 		t.Fatalf("%d sessions, %d locations advised", sessions, len(f.Locations))
+	}
+}
+
+// An output that is not a plain file (a device, a pipe) is written to, not
+// replaced: --out /dev/null once turned the machine's /dev/null into a file.
+func TestPlanOutputToADeviceLeavesTheDevice(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "out")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []byte)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		done <- b
+	}()
+	var errs bytes.Buffer
+	if err := run(context.Background(), []string{"coplan", "plan", "--in", "../../examples/plan-input-small.json", "--out", fifo}, envOf(nil), io.Discard, &errs); err != nil {
+		t.Fatalf("plan to a pipe: %v %s", err, errs.String())
+	}
+	if got := <-done; !bytes.Contains(got, []byte(`"groups"`)) {
+		t.Fatalf("the pipe got %d bytes", len(got))
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
 }

@@ -154,3 +154,17 @@ func BenchmarkLateJoinProposals(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "options")
 }
+
+// BenchmarkMeasureNational is the cost of the quality figures Run adds to
+// every plan.
+func BenchmarkMeasureNational(b *testing.B) {
+	in, _ := nationalInput(b)
+	p, err := planner.Run(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		planner.Measure(in, p)
+	}
+}

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/coplan/coplan/civil"
 	"sort"
 )
 
@@ -24,7 +25,12 @@ func Run(in *Input) (*Plan, error) {
 	}
 	sort.Slice(out.Unplaced, func(i, j int) bool { return out.Unplaced[i].BabyID < out.Unplaced[j].BabyID })
 	out.Stats.Babies = len(in.Babies)
-	per, total := Measure(in, out)
+	per, total := measure(in, out, func(id string) (civil.Date, string, string) {
+		if b := w.babies[id]; b != nil {
+			return b.birth, b.lang, b.loc.org.id
+		}
+		return 0, "", ""
+	})
 	out.Stats.Quality, out.Stats.Organisations = &total, per
 	return out, nil
 }

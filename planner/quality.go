@@ -56,18 +56,31 @@ func (a *qualityAcc) finish() Quality {
 	return q
 }
 
+// babyFacts is what Measure needs of a baby: birth date, language and organisation.
+type babyFacts func(id string) (civil.Date, string, string)
+
 // Measure computes the plan's quality for in, per organisation (by id) and in total.
 func Measure(in *Input, p *Plan) (map[string]Quality, Quality) {
-	births := map[string]civil.Date{}
-	langs := map[string]string{}
-	babyOrg := map[string]string{}
 	locOrg := map[string]string{}
 	for _, l := range in.Locations {
 		locOrg[l.ID] = l.OrganisationID
 	}
-	for _, b := range in.Babies {
-		births[b.ID], langs[b.ID], babyOrg[b.ID] = b.BirthDate, b.Language, locOrg[b.LocationID]
+	byID := make(map[string]*Baby, len(in.Babies))
+	for i := range in.Babies {
+		byID[in.Babies[i].ID] = &in.Babies[i]
 	}
+	return measure(in, p, func(id string) (civil.Date, string, string) {
+		b := byID[id]
+		if b == nil {
+			return 0, "", ""
+		}
+		return b.BirthDate, b.Language, locOrg[b.LocationID]
+	})
+}
+
+// measure is Measure with the babies looked up by facts (Run uses the
+// world's index instead of building one).
+func measure(in *Input, p *Plan, facts babyFacts) (map[string]Quality, Quality) {
 	accs := map[string]*qualityAcc{}
 	get := func(org string) *qualityAcc {
 		if accs[org] == nil {
@@ -82,9 +95,16 @@ func Measure(in *Input, p *Plan) (map[string]Quality, Quality) {
 		get(f.OrganisationID).load[f.ID] += 0
 	}
 	groupOrg := map[string]string{}
+	programmes := map[string][]SessionRule{}
+	counts := map[string]int{}
 	for _, g := range p.Groups {
 		groupOrg[g.ID] = g.OrganisationID
-		measureGroup(in, get(g.OrganisationID), g, births, langs)
+		prog, ok := programmes[g.OrganisationID]
+		if !ok {
+			prog = rulesOf(in, g.OrganisationID).sessions
+			programmes[g.OrganisationID] = prog
+		}
+		measureGroup(get(g.OrganisationID), g, prog, facts, counts)
 	}
 	for _, u := range p.UnplannedSessions {
 		if org, ok := groupOrg[u.GroupID]; ok {
@@ -93,7 +113,8 @@ func Measure(in *Input, p *Plan) (map[string]Quality, Quality) {
 	}
 	for _, u := range p.Unplaced {
 		if u.Reason == ReasonTooOld {
-			get(babyOrg[u.BabyID]).q.TooOld++
+			_, _, org := facts(u.BabyID)
+			get(org).q.TooOld++
 		}
 	}
 	per := map[string]Quality{}
@@ -113,20 +134,29 @@ func Measure(in *Input, p *Plan) (map[string]Quality, Quality) {
 	return per, total.finish()
 }
 
-// measureGroup adds group g to a.
-func measureGroup(in *Input, a *qualityAcc, g Group, births map[string]civil.Date, langs map[string]string) {
-	r := rulesOf(in, g.OrganisationID)
+// measureGroup adds group g, of an organisation with programme, to a;
+// counts is scratch space.
+func measureGroup(a *qualityAcc, g Group, programme []SessionRule, facts babyFacts, counts map[string]int) {
 	a.q.Groups++
 	a.q.Placed += len(g.BabyIDs)
-	spoken := map[string]bool{}
-	for _, id := range g.BabyIDs {
-		spoken[langs[id]] = true
+	births := make([]civil.Date, len(g.BabyIDs))
+	one := true
+	var first string
+	for i, id := range g.BabyIDs {
+		var lang string
+		births[i], lang, _ = facts(id)
+		if i == 0 {
+			first = lang
+		} else if lang != first {
+			one = false
+		}
 	}
-	if len(spoken) == 1 {
+	if one && len(g.BabyIDs) > 0 {
 		a.q.SingleLanguageGroups++
 	}
 	usual := func(key func(s Session) string) float64 {
-		counts, best := map[string]int{}, 0
+		clear(counts)
+		best := 0
 		for _, s := range g.Sessions {
 			k := key(s)
 			counts[k]++
@@ -149,13 +179,13 @@ func measureGroup(in *Input, a *qualityAcc, g Group, births map[string]civil.Dat
 		for _, f := range s.FacilitatorIDs {
 			a.load[f]++
 		}
-		if s.Number < 1 || s.Number > len(r.sessions) {
+		if s.Number < 1 || s.Number > len(programme) {
 			continue
 		}
-		target, day := r.sessions[s.Number-1].TargetAgeDays, civil.Today(s.Start)
-		for _, id := range g.BabyIDs {
+		target, day := programme[s.Number-1].TargetAgeDays, civil.Today(s.Start)
+		for i, id := range g.BabyIDs {
 			if g.Attends(id, s.Number) {
-				a.offsetSum += float64(abs(day.Sub(births[id]) - target))
+				a.offsetSum += float64(abs(day.Sub(births[i]) - target))
 				a.attendances++
 			}
 		}

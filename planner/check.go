@@ -375,7 +375,7 @@ func (sc *sessionCheck) timing() {
 	if minutes := int(sc.s.End.Sub(sc.s.Start) / time.Minute); minutes != sc.r.sessionMinutes {
 		sc.fail(RuleDuration, func(v *Violation) { v.Value, v.Min, v.Max = minutes, sc.r.sessionMinutes, sc.r.sessionMinutes })
 	}
-	if sc.d.ISOWeekday() > 5 {
+	if !sc.r.weekdays[sc.d.ISOWeekday()] {
 		sc.fail(RuleWeekend, nil)
 	}
 	if sc.holidays[sc.d] {

@@ -50,6 +50,9 @@ type Rules struct {
 	// AvoidPeriods are quiet weeks without sessions; by default 24 December
 	// to 1 January every year. An empty list (not null) has none.
 	AvoidPeriods *[]AvoidPeriod `json:"avoid_periods,omitempty"`
+	// Weekdays are the days sessions may fall on, 1 (Monday) to 7; by
+	// default Monday to Friday (add 6 for an organisation open on Saturday).
+	Weekdays []int `json:"weekdays,omitempty"`
 	// UptakeRate and PrepMinutes are read by the capacity forecast.
 	UptakeRate  *float64 `json:"uptake_rate,omitempty"`
 	PrepMinutes *int     `json:"prep_minutes,omitempty"`

@@ -411,3 +411,36 @@ func hasRule(vs []planner.Violation, r planner.Rule) bool {
 	}
 	return false
 }
+
+// weekdays limits the days sessions fall on, in the scheduler and the
+// checker alike: with only Tuesdays and Thursdays every session is on one
+// of them, and the plan keeps every hard rule.
+func TestWeekdaysLimitTheDaysOfSessions(t *testing.T) {
+	data, err := os.ReadFile("../examples/plan-input-small.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := planfile.DecodeBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Rules == nil {
+		in.Rules = &planner.Rules{}
+	}
+	in.Rules.Weekdays = []int{2, 4}
+	p := run(t, in)
+	if p.Stats.Sessions == 0 {
+		t.Fatal("no sessions on Tuesdays and Thursdays")
+	}
+	for _, g := range p.Groups {
+		for _, s := range g.Sessions {
+			if wd := civil.Today(s.Start).ISOWeekday(); wd != 2 && wd != 4 {
+				t.Fatalf("a session on weekday %d", wd)
+			}
+		}
+	}
+	in.Rules.Weekdays = []int{0, 8}
+	if _, err := planner.Run(in); err == nil || !strings.Contains(err.Error(), "rules.weekdays[0]") || !strings.Contains(err.Error(), "rules.weekdays[1]") {
+		t.Fatalf("bad weekdays: %v", err)
+	}
+}

@@ -27,13 +27,14 @@ type rules struct {
 	avoidGoodFriday    bool
 	avoidLiberationDay bool
 	avoidPeriods       []AvoidPeriod
+	weekdays           [8]bool // by ISO weekday
 	uptakeRate         float64
 	prepMinutes        int
 	holidays           map[civil.Date]bool
 }
 
 func defaultRules() rules {
-	return rules{groupMin: 6, groupMax: 8, birthWindow: 28, sessionMinutes: 120, minGap: 14, notice: 7, minLateJoin: 3,
+	return rules{weekdays: [8]bool{1: true, 2: true, 3: true, 4: true, 5: true}, groupMin: 6, groupMax: 8, birthWindow: 28, sessionMinutes: 120, minGap: 14, notice: 7, minLateJoin: 3,
 		sessions: DefaultSessions, uptakeRate: 0.4, prepMinutes: 30, avoidPeriods: DefaultAvoidPeriods}
 }
 
@@ -66,6 +67,14 @@ func (r rules) apply(o *Rules) rules {
 	}
 	if o.AvoidPeriods != nil {
 		r.avoidPeriods = *o.AvoidPeriods
+	}
+	if len(o.Weekdays) > 0 {
+		r.weekdays = [8]bool{}
+		for _, d := range o.Weekdays {
+			if d >= 1 && d <= 7 {
+				r.weekdays[d] = true
+			}
+		}
 	}
 	if o.UptakeRate != nil {
 		r.uptakeRate = *o.UptakeRate

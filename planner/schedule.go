@@ -165,13 +165,13 @@ func (w *world) book(s *session) {
 	}
 }
 
-// candidateDates lists the working days in [lo, hi] that are not holidays,
+// candidateDates lists the days in [lo, hi] the organisation meets on that are not holidays,
 // nearest to target first.
 func (w *world) candidateDates(o *org, lo, hi, target civil.Date) []civil.Date {
 	target = min(max(target, lo), hi)
 	out := make([]civil.Date, 0, hi.Sub(lo)+1)
 	for d := lo; d <= hi; d++ {
-		if wd := d.ISOWeekday(); wd <= 5 && !o.rules.holidays[d] {
+		if o.rules.weekdays[d.ISOWeekday()] && !o.rules.holidays[d] {
 			out = append(out, d)
 		}
 	}

@@ -151,6 +151,11 @@ func (b *builder) rules(path string, base rules, r *Rules) rules {
 		b.add(path+".prep_minutes", "must not be negative")
 	}
 	b.programme(path+".sessions", r.Sessions)
+	for i, d := range r.Weekdays {
+		if d < 1 || d > 7 {
+			b.add(fmt.Sprintf("%s.weekdays[%d]", path, i), "must be a weekday from 1 (Monday) to 7 (Sunday)")
+		}
+	}
 	if r.AvoidPeriods != nil {
 		if len(*r.AvoidPeriods) > MaxAvoidPeriods {
 			b.add(path+".avoid_periods", "at most %d periods", MaxAvoidPeriods)

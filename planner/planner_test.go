@@ -444,3 +444,44 @@ func TestWeekdaysLimitTheDaysOfSessions(t *testing.T) {
 		t.Fatalf("bad weekdays: %v", err)
 	}
 }
+
+// A group passed back with a pair the rules no longer allow (one person
+// named twice; a nurse no longer CO-trained) is re-staffed, not kept.
+func TestAnExistingGroupsInvalidPairIsReStaffed(t *testing.T) {
+	data, err := os.ReadFile("../examples/plan-input-small.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bend := range []string{"twice", "untrained"} {
+		in, err := planfile.DecodeBytes(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := run(t, in)
+		g := first.Groups[0]
+		lead := g.Sessions[0].FacilitatorIDs[0]
+		eg := planner.ExistingGroup{ID: g.ID, OrganisationID: g.OrganisationID, LocationID: g.LocationID, RoomID: g.RoomID, BabyIDs: g.BabyIDs,
+			FacilitatorIDs: g.Sessions[0].FacilitatorIDs}
+		if bend == "twice" {
+			eg.FacilitatorIDs = []string{lead, lead}
+		} else {
+			for i := range in.Facilitators {
+				if in.Facilitators[i].ID == lead || in.Facilitators[i].ID == g.Sessions[0].FacilitatorIDs[1] {
+					in.Facilitators[i].COTrained = false
+				}
+			}
+		}
+		in.Groups = []planner.ExistingGroup{eg}
+		again := run(t, in) // run checks every hard rule
+		for _, rg := range again.Groups {
+			if rg.ID != g.ID {
+				continue
+			}
+			for _, s := range rg.Sessions {
+				if s.FacilitatorIDs[0] == s.FacilitatorIDs[1] {
+					t.Fatalf("%s: a session with one person twice", bend)
+				}
+			}
+		}
+	}
+}

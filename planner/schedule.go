@@ -85,7 +85,7 @@ func (w *world) scheduleGroup(o *org, g *group) {
 		if g.room == nil {
 			g.room = s.room
 		}
-		if g.pair[0] == nil {
+		if g.pair[0] == nil && validPair(s.facs) {
 			g.pair = s.facs
 		}
 	}

@@ -366,6 +366,9 @@ func (b *builder) groups(gs []ExistingGroup) {
 				gr.pair[j] = fc
 			}
 		}
+		if !validPair(gr.pair) { // re-staffed by the scheduler, never kept as it is
+			gr.pair = [2]*fac{}
+		}
 		gr.memberIDs, gr.joinedFrom = g.BabyIDs, g.JoinedFrom
 		b.joinedFrom(p, g, len(og.rules.sessions))
 		b.w.groups[g.ID] = gr
@@ -427,4 +430,12 @@ func (b *builder) fixedSessions(fs []FixedSession) {
 		gr.sessions[f.Number] = s
 		gr.fixed[f.Number] = true
 	}
+}
+
+// validPair reports whether p may staff sessions as the rules are now: two
+// different facilitators, one of them a CO-trained nurse. A group's pair
+// from before (a nurse no longer CO-trained, one person named twice) is not
+// kept.
+func validPair(p [2]*fac) bool {
+	return p[0] != nil && p[1] != nil && p[0] != p[1] && (p[0].nurse && p[0].coTrained || p[1].nurse && p[1].coTrained)
 }

@@ -485,3 +485,30 @@ func TestAnExistingGroupsInvalidPairIsReStaffed(t *testing.T) {
 		}
 	}
 }
+
+// With min_days_between_sessions 0 a group's sessions still fall on
+// different days, in order: the plan keeps every hard rule.
+func TestNoGapStillKeepsSessionsApartAndInOrder(t *testing.T) {
+	data, err := os.ReadFile("../examples/plan-input-small.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := planfile.DecodeBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Rules == nil {
+		in.Rules = &planner.Rules{}
+	}
+	zero := 0
+	in.Rules.MinDaysBetweenSessions = &zero
+	p := run(t, in)
+	for _, g := range p.Groups {
+		for i := 1; i < len(g.Sessions); i++ {
+			if civil.Today(g.Sessions[i].Start) <= civil.Today(g.Sessions[i-1].Start) {
+				t.Fatalf("group %s: sessions %d and %d on %s and %s", g.ID, g.Sessions[i-1].Number, g.Sessions[i].Number,
+					civil.Today(g.Sessions[i-1].Start), civil.Today(g.Sessions[i].Start))
+			}
+		}
+	}
+}

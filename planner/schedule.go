@@ -108,13 +108,16 @@ func (w *world) scheduleGroup(o *org, g *group) {
 		if hi < w.today {
 			continue // the babies have outgrown this session: history, not a gap
 		}
+		// Two sessions of a group are never on one day, even with
+		// min_days_between_sessions 0: on one day they could fall out of order.
+		gap := max(r.minGap, 1)
 		if next := nextFixed(g, k); next != nil {
-			hi = min(hi, next.date.AddDays(-r.minGap))
+			hi = min(hi, next.date.AddDays(-gap))
 		}
 		ageLo := lo
 		lo = max(lo, earliest)
 		if havePrev {
-			lo = max(lo, prev.AddDays(r.minGap))
+			lo = max(lo, prev.AddDays(gap))
 		}
 		if lo > hi {
 			switch {

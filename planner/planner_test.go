@@ -487,26 +487,28 @@ func TestAnExistingGroupsInvalidPairIsReStaffed(t *testing.T) {
 }
 
 // With min_days_between_sessions 0 a group's sessions still fall on
-// different days, in order: the plan keeps every hard rule.
+// different days, in order: a session planned before a fixed one used to
+// take the fixed one's day, later in the day, out of order; the plan keeps
+// every hard rule.
 func TestNoGapStillKeepsSessionsApartAndInOrder(t *testing.T) {
-	data, err := os.ReadFile("../examples/plan-input-small.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := planfile.DecodeBytes(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if in.Rules == nil {
-		in.Rules = &planner.Rules{}
-	}
+	in := tinyInput("2027-01-04", 2, "2026-10-01")
 	zero := 0
-	in.Rules.MinDaysBetweenSessions = &zero
+	day := date("2027-01-19") // a Tuesday
+	target := day.Sub(date("2026-10-01"))
+	in.Rules = &planner.Rules{MinDaysBetweenSessions: &zero, Sessions: []planner.SessionRule{
+		{MinAgeDays: 90, TargetAgeDays: target, MaxAgeDays: target}, {MinAgeDays: 90, TargetAgeDays: target + 1, MaxAgeDays: 200}}}
+	var ids []string
+	for _, b := range in.Babies {
+		ids = append(ids, b.ID)
+	}
+	in.Groups = []planner.ExistingGroup{{ID: "g1", OrganisationID: "ggd", LocationID: "azc", RoomID: "r1", FacilitatorIDs: []string{"n1", "d1"}, BabyIDs: ids}}
+	in.FixedSessions = []planner.FixedSession{{GroupID: "g1", Session: planner.Session{Number: 2, Start: day.At(9 * 60), End: day.At(11 * 60),
+		RoomID: "r1", FacilitatorIDs: []string{"n1", "d1"}, InterpreterLanguages: []string{"ti"}}}}
 	p := run(t, in)
 	for _, g := range p.Groups {
 		for i := 1; i < len(g.Sessions); i++ {
 			if civil.Today(g.Sessions[i].Start) <= civil.Today(g.Sessions[i-1].Start) {
-				t.Fatalf("group %s: sessions %d and %d on %s and %s", g.ID, g.Sessions[i-1].Number, g.Sessions[i].Number,
+				t.Fatalf("sessions %d and %d on %s and %s", g.Sessions[i-1].Number, g.Sessions[i].Number,
 					civil.Today(g.Sessions[i-1].Start), civil.Today(g.Sessions[i].Start))
 			}
 		}

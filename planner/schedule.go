@@ -336,8 +336,9 @@ func (w *world) session(g *group, d civil.Date, sp span, rm *room, pair [2]*fac)
 }
 
 // bestPair picks two free facilitators for a session, one a CO-trained nurse:
-// the group's own where possible, then the least loaded, then those who leave
-// fewest languages to an interpreter.
+// the group's own where possible, then those who leave fewest languages to
+// an interpreter, then the least loaded (language coverage before load: a
+// circle with one interpreter less is worth more than an even spread).
 func (w *world) bestPair(o *org, g *group, d civil.Date, sp span, rm *room) ([2]*fac, bool) {
 	var free []*fac
 	for _, f := range o.facs {
@@ -367,7 +368,7 @@ func (w *world) bestPair(o *org, g *group, d civil.Date, sp span, rm *room) ([2]
 					cont++
 				}
 			}
-			key := [5]int{-cont, max(lead.load, second.load), lead.load + second.load, missing, 0}
+			key := [5]int{-cont, missing, max(lead.load, second.load), lead.load + second.load, 0}
 			if !found || lessKey(key, bestKey) || (key == bestKey && pairID(pair) < pairID(best)) {
 				best, bestKey, found = pair, key, true
 			}

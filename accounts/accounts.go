@@ -101,8 +101,7 @@ func (s *Service) invitation(u *store.User, by, secret, lang string) *store.Mail
 }
 
 func (s *Service) mail(u *store.User, lang, subject, body string, data map[string]any) *store.Mail {
-	text := messages.Format(lang, "mail.greeting", map[string]any{"Name": u.Name}) + "\n\n" +
-		messages.Format(lang, body, data) + "\n\n" + messages.Text(lang, "mail.signature") + "\n"
+	text := messages.Letter(lang, u.Name, messages.Format(lang, body, data))
 	// No dedupe: every link is a new message.
 	return &store.Mail{ToAddress: u.Email, Subject: messages.Format(lang, subject, data), TextBody: text, DedupeKey: store.NewID("signin")}
 }

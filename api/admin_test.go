@@ -20,12 +20,7 @@ func TestBrowserFacilitatorPages(t *testing.T) {
 	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		w := newFlowWorld(t, db)
-		for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
-			storetest.MustCreateBaby(t, db, w.mk.ID, "MK-"+string(rune('1'+i)), birth)
-		}
-		if err := e.planAndPublish(w.coord); err != nil {
-			t.Fatal(err)
-		}
+		w.planSixFamilies(t, e)
 		b := signIn(t, e, w.coord)
 		visit(t, e, b, "/facilitators", "facilitators")
 		click(t, b, "Nieuwe begeleider", "#display_name")
@@ -106,12 +101,7 @@ func TestBrowserLocationPages(t *testing.T) {
 	storetest.Each(t, clock, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		w := newFlowWorld(t, db)
-		for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
-			storetest.MustCreateBaby(t, db, w.mk.ID, "MK-"+string(rune('1'+i)), birth)
-		}
-		if err := e.planAndPublish(w.coord); err != nil {
-			t.Fatal(err)
-		}
+		w.planSixFamilies(t, e)
 		ctx := context.Background()
 		b := signIn(t, e, w.coord)
 		visit(t, e, b, "/locations", "locations")

@@ -30,13 +30,7 @@ func TestAttendanceContactMomentsAndFollowUps(t *testing.T) {
 		e := newEnvClock(t, db, m.now)
 		w := newFlowWorld(t, db)
 		ctx := context.Background()
-		var babies []*store.Baby
-		for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
-			babies = append(babies, storetest.MustCreateBaby(t, db, w.mk.ID, "MK-"+string(rune('1'+i)), birth))
-		}
-		if err := e.planAndPublish(w.coord); err != nil {
-			t.Fatal(err)
-		}
+		babies := w.planSixFamilies(t, e)
 		sessions, _, err := db.Sessions(ctx, w.coord, store.SessionFilter{Page: store.Page{Limit: 20}})
 		if err != nil || len(sessions) < 2 {
 			t.Fatalf("planned sessions: %d, %v", len(sessions), err)

@@ -233,6 +233,20 @@ func TestBrowserNurseFlow(t *testing.T) {
 	})
 }
 
+// planSixFamilies adds six families born 7 to 28 November 2026 at
+// Musselkanaal, and plans and publishes them: one group of eight sessions.
+func (w *flowWorld) planSixFamilies(t *testing.T, e *env) []*store.Baby {
+	t.Helper()
+	var babies []*store.Baby
+	for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
+		babies = append(babies, storetest.MustCreateBaby(t, e.db, w.mk.ID, "MK-"+string(rune('1'+i)), birth))
+	}
+	if err := e.planAndPublish(w.coord); err != nil {
+		t.Fatal(err)
+	}
+	return babies
+}
+
 // planAndPublish plans and publishes the coordinator's organisation.
 func (e *env) planAndPublish(coord store.Actor) error {
 	_, _, err := coordination.New(e.db).RunPlans(context.Background(), coord, coord.OrganisationID, true)

@@ -83,10 +83,7 @@ func (s *Server) refusedForm(c *gin.Context, err error, values url.Values, field
 // fieldMessage is a field problem in the reader's language, never the
 // English detail.
 func fieldMessage(lang string, fe store.FieldError) string {
-	if fe.Code != "" && messages.Has(lang, "field."+fe.Code) {
-		return messages.Format(lang, "field."+fe.Code, fe.Args)
-	}
-	return messages.Text(lang, "field.invalid")
+	return messages.Field(lang, fe.Code, fe.Args)
 }
 
 // names resolves the ids a violation or a page names to the words people

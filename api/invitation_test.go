@@ -21,12 +21,7 @@ func TestBrowserInvitationsInEveryLanguage(t *testing.T) {
 	db := storetest.Open(t, store.SQLite, clock)
 	e := newEnv(t, db)
 	w := newFlowWorld(t, db)
-	for i, birth := range []string{"2026-11-07", "2026-11-10", "2026-11-14", "2026-11-18", "2026-11-24", "2026-11-28"} {
-		storetest.MustCreateBaby(t, db, w.mk.ID, "MK-"+string(rune('1'+i)), birth)
-	}
-	if err := e.planAndPublish(w.coord); err != nil {
-		t.Fatal(err)
-	}
+	w.planSixFamilies(t, e)
 	ctx := context.Background()
 	sessions, _, _ := db.Sessions(ctx, w.coord, store.SessionFilter{From: clock(), Page: store.Page{Limit: 20}})
 	if len(sessions) < 3 {

@@ -241,15 +241,8 @@ func (s *Server) roomEditPage(c *gin.Context) {
 	if !s.coordinatorOnly(c) {
 		return
 	}
-	ctx, a := c.Request.Context(), actor(c)
-	loc, err := s.db.Location(ctx, a, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := s.db.Room(ctx, a, loc.ID, c.Param("room_id"))
-	if err != nil {
-		s.fail(c, err)
+	loc, r, ok := s.locationRoom(c)
+	if !ok {
 		return
 	}
 	v := url.Values{"name": {r.Name}, "capacity": {strconv.Itoa(r.Capacity)}}
@@ -264,21 +257,14 @@ func (s *Server) roomUpdate(c *gin.Context) {
 	if !s.coordinatorOnly(c) {
 		return
 	}
-	ctx, a := c.Request.Context(), actor(c)
-	loc, err := s.db.Location(ctx, a, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := s.db.Room(ctx, a, loc.ID, c.Param("room_id"))
-	if err != nil {
-		s.fail(c, err)
+	loc, r, ok := s.locationRoom(c)
+	if !ok {
 		return
 	}
 	v := postValues(c)
 	change, err := roomFromForm(v)
 	if err == nil {
-		_, err = s.db.UpdateRoom(ctx, a, loc.ID, r.ID, change)
+		_, err = s.db.UpdateRoom(c.Request.Context(), actor(c), loc.ID, r.ID, change)
 	}
 	if err != nil {
 		s.roomRefused(c, loc, r, v, err)
@@ -294,4 +280,21 @@ func (s *Server) roomRefused(c *gin.Context, loc *store.Location, r *store.Room,
 		return
 	}
 	s.roomForm(c, http.StatusUnprocessableEntity, loc, r, form)
+}
+
+// locationRoom reads the location and room a room page names, or answers
+// the request itself and reports false.
+func (s *Server) locationRoom(c *gin.Context) (*store.Location, *store.Room, bool) {
+	ctx, a := c.Request.Context(), actor(c)
+	loc, err := s.db.Location(ctx, a, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	r, err := s.db.Room(ctx, a, loc.ID, c.Param("room_id"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	return loc, r, true
 }

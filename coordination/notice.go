@@ -118,8 +118,7 @@ func mail(tx *store.Tx, to, name, subject, body, dedupe string) error {
 	if to == "" {
 		return nil
 	}
-	text := messages.Format(noticeLang, "mail.greeting", map[string]any{"Name": name}) + "\n\n" + body + "\n\n" +
-		messages.Text(noticeLang, "mail.signature") + "\n"
+	text := messages.Letter(noticeLang, name, body)
 	_, err := tx.Enqueue(&store.Mail{ToAddress: to, Subject: subject, TextBody: text, DedupeKey: dedupe})
 	return err
 }

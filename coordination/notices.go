@@ -23,8 +23,7 @@ func (s *Service) Notify(ctx context.Context, a store.Actor, n *store.BirthNotic
 	return s.db.CreateNotice(ctx, a, n, func(to, name string) *store.Mail {
 		data := map[string]any{"Location": locName, "Kind": messages.Text(noticeLang, "notice.kind."+n.Kind), "Date": n.Date.Dutch(),
 			"Language": messages.LanguageName(noticeLang, n.Language), "URL": s.baseURL + "/arrivals#notices-h"}
-		text := messages.Format(noticeLang, "mail.greeting", map[string]any{"Name": name}) + "\n\n" +
-			messages.Format(noticeLang, "mail.notice.body", data) + "\n\n" + messages.Text(noticeLang, "mail.signature") + "\n"
+		text := messages.Letter(noticeLang, name, messages.Format(noticeLang, "mail.notice.body", data))
 		return &store.Mail{ToAddress: to, Subject: messages.Format(noticeLang, "mail.notice.subject", data), TextBody: text,
 			DedupeKey: "notice:" + n.ID + ":" + to}
 	})

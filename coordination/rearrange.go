@@ -112,15 +112,9 @@ func (s *Service) RecordAbsence(ctx context.Context, a store.Actor, facilitatorI
 			return &store.Error{Code: store.EInvalid, Message: "the request has invalid fields", Fields: []store.FieldError{{Field: "to", Code: "after_from", Detail: "is before from"}}}
 		}
 		f.Absences = append(f.Absences, r)
-		sessions, err := tx.OpenSessions(store.OpenSessionFilter{FacilitatorID: facilitatorID, After: tx.Now()})
+		affected, err := sessionsOnDays(tx, store.OpenSessionFilter{FacilitatorID: facilitatorID, After: tx.Now()}, r)
 		if err != nil {
 			return err
-		}
-		var affected []store.Session
-		for _, s := range sessions {
-			if r.Contains(civil.Today(s.StartsAt)) {
-				affected = append(affected, s)
-			}
 		}
 		if len(affected) > 0 && !replan {
 			return conflictError("the absence", affected)
@@ -324,15 +318,9 @@ func (s *Service) CloseRoom(ctx context.Context, a store.Actor, locationID, room
 		if _, err := tx.UpdateRoom(a, locationID, roomID, func(room *store.Room) { room.Closures = append(room.Closures, r) }); err != nil {
 			return err
 		}
-		sessions, err := tx.OpenSessions(store.OpenSessionFilter{RoomID: roomID, After: tx.Now()})
+		affected, err := sessionsOnDays(tx, store.OpenSessionFilter{RoomID: roomID, After: tx.Now()}, r)
 		if err != nil {
 			return err
-		}
-		var affected []store.Session
-		for _, s := range sessions {
-			if r.Contains(civil.Today(s.StartsAt)) {
-				affected = append(affected, s)
-			}
 		}
 		if len(affected) > 0 && !replan {
 			return conflictError("the closure", affected)
@@ -341,4 +329,20 @@ func (s *Service) CloseRoom(ctx context.Context, a store.Actor, locationID, room
 		return err
 	})
 	return out, err
+}
+
+// sessionsOnDays are the open sessions of f that fall on the days of r: what
+// an absence or a closure would hit.
+func sessionsOnDays(tx *store.Tx, f store.OpenSessionFilter, r civil.Range) ([]store.Session, error) {
+	sessions, err := tx.OpenSessions(f)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Session
+	for _, s := range sessions {
+		if r.Contains(civil.Today(s.StartsAt)) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }

@@ -211,3 +211,18 @@ func printer(lang string) *message.Printer {
 func Quarter(lang string, year, quarter int) string {
 	return Format(lang, "quarter", map[string]any{"Year": year, "Quarter": quarter})
 }
+
+// Field is the catalogue's message for a field problem of code (filled with
+// args) in lang, or the general "invalid" message when the code has none.
+func Field(lang, code string, args map[string]any) string {
+	if code != "" && Has(lang, "field."+code) {
+		return Format(lang, "field."+code, args)
+	}
+	return Text(lang, "field.invalid")
+}
+
+// Letter is the text of a mail to a person called name in lang: the
+// greeting, body and the signature.
+func Letter(lang, name, body string) string {
+	return Format(lang, "mail.greeting", map[string]any{"Name": name}) + "\n\n" + body + "\n\n" + Text(lang, "mail.signature") + "\n"
+}

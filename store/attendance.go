@@ -456,10 +456,14 @@ func (db *DB) FollowUps(ctx context.Context, a Actor) ([]FollowUp, error) {
 // two days ago, and less than the 14 days in which a nurse records it,
 // without any attendance recorded.
 func (db *DB) OverdueAttendance(ctx context.Context, a Actor) ([]Session, error) {
+	return overdue(a.scopeSessions(db.gorm.WithContext(ctx).Model(&Session{})), db.Now())
+}
+
+// overdue runs q, a query on sessions, for the held ones without
+// attendance two days after they ended, while a nurse may still record it.
+func overdue(q *gorm.DB, now time.Time) ([]Session, error) {
 	out := []Session{}
-	now := db.Now()
-	q := a.scopeSessions(db.gorm.WithContext(ctx).Model(&Session{})).
-		Where("status <> ? AND ends_at < ? AND ends_at > ?", SessionCancelled, now.Add(-AttendanceOverdue), now.Add(-AttendanceByNurse)).
+	q = q.Where("status <> ? AND ends_at < ? AND ends_at > ?", SessionCancelled, now.Add(-AttendanceOverdue), now.Add(-AttendanceByNurse)).
 		Where("NOT EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = sessions.id)").Order("starts_at, id")
 	if err := q.Find(&out).Error; err != nil {
 		return nil, wrapRead(err, "sessions without attendance")
@@ -474,18 +478,7 @@ func (db *DB) OverdueAttendance(ctx context.Context, a Actor) ([]Session, error)
 // ended more than two days ago without attendance, while its nurse may still
 // record it (14 days): the daily reminder goes to its facilitators.
 func (t *Tx) OverdueAttendance() ([]Session, error) {
-	out := []Session{}
-	now := t.Now()
-	q := t.g.Model(&Session{}).
-		Where("status <> ? AND ends_at < ? AND ends_at > ?", SessionCancelled, now.Add(-AttendanceOverdue), now.Add(-AttendanceByNurse)).
-		Where("NOT EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = sessions.id)").Order("starts_at, id")
-	if err := q.Find(&out).Error; err != nil {
-		return nil, wrapRead(err, "sessions without attendance")
-	}
-	for i := range out {
-		out[i].loaded()
-	}
-	return out, nil
+	return overdue(t.g.Model(&Session{}), t.Now())
 }
 
 // ReportInput is what the reports count, for the organisations a covers:

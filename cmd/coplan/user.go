@@ -114,9 +114,9 @@ func cliWords(err error) error {
 		if !ok {
 			flag = "--" + fe.Field
 		}
-		msg := fe.Detail
+		msg := fe.Detail // the English detail when the catalogue has no words for the code
 		if fe.Code != "" && messages.Has("en", "field."+fe.Code) {
-			msg = messages.Format("en", "field."+fe.Code, fe.Args)
+			msg = messages.Field("en", fe.Code, fe.Args)
 		}
 		lines[i] = flag + ": " + msg
 	}

@@ -185,6 +185,10 @@ func TestAttendanceContactMomentsAndFollowUps(t *testing.T) {
 		if rep.status != 200 || !strings.Contains(string(rep.body), "91,7% (11/12)") || strings.Contains(string(rep.body), "MK-") {
 			t.Fatalf("the report: %d %s", rep.status, rep.body)
 		}
+		cb := signIn(t, e, w.coord)
+		if text := visit(t, e, cb, "/reports"+period, "reports"); !strings.Contains(text, "91,7% (11/12)") || !strings.Contains(text, "Per taal") {
+			t.Fatalf("the report page: %s", text)
+		}
 		if st := e.do("GET", "/reports"+period, nurse, "").status; st != http.StatusForbidden {
 			t.Fatalf("a nurse's report: %d", st)
 		}
